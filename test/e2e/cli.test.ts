@@ -1,0 +1,41 @@
+/** The launcher as a user runs it: bin/verge through a real shell process. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const verge = new URL('../../bin/verge', import.meta.url).pathname;
+
+async function verge_(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(verge, args);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('bin/verge', () => {
+  it('prints help listing the commands', async () => {
+    const r = await verge_(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: verge <command>/);
+    assert.match(r.stdout, /version/);
+  });
+
+  it('prints its version on the pinned Node.js 24', async () => {
+    const r = await verge_(['version']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^verge \d+\.\d+\.\d+/m);
+    assert.match(r.stdout, /kubernetes API v1\.\d+\.\d+/);
+    assert.match(r.stdout, /node 24\./);
+  });
+
+  it('refuses an unknown command with exit code 2', async () => {
+    const r = await verge_(['frobnicate']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown command "frobnicate"/);
+  });
+});
