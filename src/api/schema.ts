@@ -105,7 +105,7 @@ export class SchemaResolver {
 
   /** The named definition, or undefined. */
   definition(name: string): JSONSchemaProps | undefined {
-    return this.definitions[name];
+    return Object.hasOwn(this.definitions, name) ? this.definitions[name] : undefined;
   }
 
   resolve(schema: JSONSchemaProps | undefined): JSONSchemaProps | undefined {
@@ -113,7 +113,7 @@ export class SchemaResolver {
     for (let depth = 0; s !== undefined && depth < 32; depth++) {
       if (s.$ref !== undefined) {
         const name = s.$ref.startsWith(REF_PREFIX) ? s.$ref.slice(REF_PREFIX.length) : s.$ref;
-        const target = this.definitions[name];
+        const target = this.definition(name);
         if (target === undefined) return undefined;
         // Sibling keywords of a $ref (extensions such as the patch strategy of a
         // field) belong to the field, so they win over the target's.
@@ -135,7 +135,7 @@ export class SchemaResolver {
   property(schema: JSONSchemaProps | undefined, name: string): JSONSchemaProps | undefined {
     const s = this.resolve(schema);
     if (s === undefined) return undefined;
-    const p = s.properties?.[name];
+    const p = s.properties && Object.hasOwn(s.properties, name) ? s.properties[name] : undefined;
     if (p !== undefined) return this.resolve(p);
     if (typeof s.additionalProperties === 'object') return this.resolve(s.additionalProperties);
     return undefined;

@@ -6,8 +6,9 @@ import { errorMessage, isVergeError } from '../util/errors.ts';
 import type { Command } from './command.ts';
 import { versionCommand } from './version.ts';
 import { upCommand } from './up.ts';
+import { serverCommand } from './server.ts';
 
-const commands: Command[] = [upCommand, versionCommand];
+const commands: Command[] = [serverCommand, upCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { InvalidError } from '../util/errors.ts';
+import { parseDuration } from '../util/duration.ts';
+import { createLogger } from '../util/log.ts';
+import { ApiServer } from '../apiserver/server.ts';
+import { parseFlags, type Command } from './command.ts';
+import { shutdownSignal } from './signals.ts';
+
+const HELP = `Usage: verge server --data-dir DIR [options]
+
+Runs the Verge control plane: a Kubernetes API server backed by an embedded
+SQLite store. The first start creates a CA, a serving certificate and an admin
+kubeconfig (DIR/kubeconfig.yaml); later starts reuse them and keep every object.
+
+Options:
+  --data-dir DIR        where state, certificates and the kubeconfig live (required)
+  --listen-host HOST    address to listen on (default 127.0.0.1)
+  --api-port PORT       Kubernetes API port (default 6443; 0 picks a free one)
+  --tls-san NAME        extra DNS name or IP for the serving certificate (repeatable)
+  --token-auth-file F   static bearer tokens: lines of token,user,uid,"group1,group2"
+  --service-cidr CIDR   service cluster IP range (default 10.43.0.0/16)
+  --history-min-age D   keep at least this much change history (default 5m)
+  --history-min-revisions N
+                        keep at least this many revisions of history (default 10000)
+  --compaction-interval D
+                        how often old history is compacted (default 1m)
+  -h, --help            this help`;
+
+export function parsePort(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidError(`${flag}: not a port number: ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseCount(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidError(`${flag}: not a whole number: ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'run the control plane (Kubernetes API server)',
+  async run(args) {
+    const flags = parseFlags('server', args, {
+      'data-dir': { type: 'string' },
+      'listen-host': { type: 'string' },
+      'api-port': { type: 'string' },
+      'tls-san': { type: 'string', multiple: true },
+      'token-auth-file': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'history-min-age': { type: 'string' },
+      'history-min-revisions': { type: 'string' },
+      'compaction-interval': { type: 'string' },
+    }, HELP);
+    if (!flags) return 0;
+    const v = flags.values;
+    if (!v['data-dir']) throw new InvalidError(`server: --data-dir is required\n\n${HELP}`);
+    const log = createLogger();
+    const dataDir = resolve(v['data-dir']);
+    const server = await ApiServer.create({
+      dataDir,
+      listenHost: v['listen-host'],
+      apiPort: parsePort(v['api-port'], '--api-port', 6443),
+      tlsSans: v['tls-san'],
+      tokenAuthFile: v['token-auth-file'],
+      serviceCidr: v['service-cidr'],
+      compaction: {
+        minRetainMs: v['history-min-age'] === undefined ? undefined : parseDuration(v['history-min-age'], '--history-min-age'),
+        minRetainRevisions: v['history-min-revisions'] === undefined ? undefined : parseCount(v['history-min-revisions'], '--history-min-revisions'),
+        intervalMs: v['compaction-interval'] === undefined ? undefined : parseDuration(v['compaction-interval'], '--compaction-interval'),
+      },
+      log,
+    });
+    const signal = shutdownSignal((name) => console.log(`verge server: ${name} received, stopping`));
+    const running = server.start(signal);
+    // Tell the user where things are once serving.
+    const waitReady = async (): Promise<void> => {
+      while (server.port === 0) await new Promise((r) => setTimeout(r, 20));
+      console.log(`verge server: kubeconfig written to ${server.kubeconfigPath}`);
+      console.log(`verge server: ready at ${server.url} (try: kubectl --kubeconfig ${server.kubeconfigPath} get nodes)`);
+    };
+    await Promise.race([running, waitReady()]);
+    await running;
+    console.log('verge server: stopped');
+    return 0;
+  },
+};
