@@ -141,6 +141,11 @@ function eventFromV1(o: KubeObject): KubeObject {
   return out as KubeObject;
 }
 
+/** Every namespace carries its own name as a label, so selectors can pick namespaces by name. */
+function nameLabel(o: KubeObject): void {
+  o.metadata.labels = { ...o.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name ?? '' };
+}
+
 const SPECS: Spec[] = [
   {
     group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false,
@@ -148,9 +153,11 @@ const SPECS: Spec[] = [
     fields: (o) => ({ 'status.phase': str(get(o, 'status', 'phase')) }),
     prepareForCreate: (o) => {
       o.status = { phase: 'Active' };
+      nameLabel(o);
     },
     // spec.finalizers changes only through namespaces/finalize.
     prepareForUpdate: (o, old) => {
+      nameLabel(o);
       const finalizers = get(old, 'spec', 'finalizers');
       o.spec = { ...(isObject(o.spec) ? o.spec : {}) };
       if (finalizers === undefined) delete (o.spec as JsonObject).finalizers;

@@ -24,10 +24,11 @@ import { patchTypeOf } from './patching.ts';
 import { requestInfo, type RequestInfo } from './request-info.ts';
 import type { DeleteOptions, PropagationPolicy, ResourceStorage, WriteOptions } from './rest.ts';
 import { status, statusFromError, unauthorized, type HttpStatus } from './status.ts';
-import { subresource } from './subresources.ts';
+import { bindPod, subresource } from './subresources.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import { serveWatch } from './watch-http.ts';
 import { selfReview } from './reviews.ts';
+import { decodeProtobufObject, isProtobufContentType } from '../api/protobuf/decode.ts';
 
 export interface Limits {
   maxBodyBytes: number;
@@ -260,15 +261,20 @@ export class RequestHandler {
     }
     const q = url.searchParams;
     if (info.subresource !== '') {
-      return subresource({ ctx, info, type, namespace, req, res, query: q, deps: d, readJson: () => this.#readJson(req) });
+      return subresource({ ctx, info, type, namespace, req, res, query: q, deps: d, readJson: (as) => this.#readJson(req, as ?? type) });
     }
-    const virtual = await selfReview(ctx, type, info, req, res, d, () => this.#readJson(req));
+    const virtual = await selfReview(ctx, type, info, req, res, d, () => this.#readJson(req, type));
     if (virtual) return;
     if (!(type.verbs as readonly string[]).includes(info.verb)) {
       req.resume();
       return sendStatus(res, statusFromError(new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' })));
     }
     const accept = req.headers.accept;
+    if (info.verb === 'create' && info.name !== '') {
+      // POST goes to the collection; a named POST is only for subresources.
+      req.resume();
+      throw new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+    }
     switch (info.verb) {
       case 'get': {
         const neg = negotiate(accept, { table: true, partial: true });
@@ -312,17 +318,22 @@ export class RequestHandler {
       }
       case 'create': {
         const neg = negotiate(accept, { table: true, partial: true });
-        const body = await this.#readJson(req);
+        const body = await this.#readJson(req, type);
+        if (type.group === '' && type.resource === 'bindings') {
+          // POST namespaces/<ns>/bindings: the older way to bind a pod.
+          const podType = d.registry.get('', 'v1', 'pods')!;
+          const name = (body as { metadata?: { name?: string } }).metadata?.name ?? '';
+          await bindPod({ deps: d, ctx }, podType, namespace!, name, body);
+          return send(res, 201, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 }, neg);
+        }
         const obj = await d.storage.create(ctx, type, namespace, body, writeOptions(q, req));
         return this.#sendObject(res, 201, type, obj, neg, q, ctx);
       }
       case 'update': {
         const neg = negotiate(accept, { table: true, partial: true });
-        const body = await this.#readJson(req);
-        const before = await d.storage.store.revision();
+        const body = await this.#readJson(req, type);
         const obj = await d.storage.update(ctx, type, namespace, info.name, body, writeOptions(q, req));
-        const created = obj.metadata.creationTimestamp !== undefined && Number(obj.metadata.resourceVersion) > before && obj.metadata.generation === 1 && false;
-        return this.#sendObject(res, created ? 201 : 200, type, obj, neg, q, ctx);
+        return this.#sendObject(res, 200, type, obj, neg, q, ctx);
       }
       case 'patch': {
         const neg = negotiate(accept, { table: true, partial: true });
@@ -364,8 +375,16 @@ export class RequestHandler {
     }
   }
 
-  async #readJson(req: IncomingMessage): Promise<unknown> {
+  /**
+   * Reads a request body as an object: JSON, YAML, or Kubernetes protobuf (which
+   * kubectl's typed commands send) decoded with the schema of `type`.
+   */
+  async #readJson(req: IncomingMessage, type?: ResourceType): Promise<unknown> {
     const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+    if (type && isProtobufContentType(ct)) {
+      const raw = await readBody(req, this.#d.limits.maxBodyBytes);
+      return decodeProtobufObject(raw, type.resolver, { expected: { group: type.group, version: type.version, kind: type.kind } });
+    }
     if (ct !== 'application/json' && ct !== 'application/yaml' && ct !== '') {
       req.resume();
       throw new InvalidError(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, {

@@ -69,6 +69,9 @@ export class ApiServer {
   readonly #log: Logger;
   #ready = false;
   #port = 0;
+  #announceReady!: () => void;
+  /** Resolves once the server listens and the kubeconfig is written. */
+  readonly ready: Promise<void> = new Promise((resolve) => (this.#announceReady = resolve));
 
   private constructor(options: ApiServerOptions, store: Store, pki: { caPem: string; certPem: string; keyPem: string }, kubeconfigPath: string, host: string) {
     this.#options = options;
@@ -193,6 +196,7 @@ export class ApiServer {
       clientKeyPem: this.#adminPki!.keyPem,
     });
     this.#ready = true;
+    this.#announceReady();
     this.#log.info({ url: this.url }, 'API server ready');
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();

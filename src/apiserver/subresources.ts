@@ -31,7 +31,8 @@ export interface SubresourceRequest {
   res: ServerResponse;
   query: URLSearchParams;
   deps: HandlerDeps;
-  readJson: () => Promise<unknown>;
+  /** Reads the body as an object; protobuf bodies are decoded as `as` (default: the resource's kind). */
+  readJson: (as?: ResourceType) => Promise<unknown>;
 }
 
 function notFound(): NotFoundError {

@@ -75,12 +75,11 @@ export const serverCommand: Command = {
     const signal = shutdownSignal((name) => console.log(`verge server: ${name} received, stopping`));
     const running = server.start(signal);
     // Tell the user where things are once serving.
-    const waitReady = async (): Promise<void> => {
-      while (server.port === 0) await new Promise((r) => setTimeout(r, 20));
+    const announce = server.ready.then(() => {
       console.log(`verge server: kubeconfig written to ${server.kubeconfigPath}`);
       console.log(`verge server: ready at ${server.url} (try: kubectl --kubeconfig ${server.kubeconfigPath} get nodes)`);
-    };
-    await Promise.race([running, waitReady()]);
+    });
+    await Promise.race([running, announce]);
     await running;
     console.log('verge server: stopped');
     return 0;

@@ -184,3 +184,16 @@ describe('applyDefaults', () => {
     assert.deepEqual(defaulted(once), once);
   });
 });
+
+describe('applyDefaults with hostile field names', () => {
+  it('sets a declared __proto__ field as an own field, never as the prototype', () => {
+    const s = JSON.parse(
+      '{"type":"object","properties":{"__proto__":{"type":"object","x-kubernetes-preserve-unknown-fields":true,"default":{"polluted":true}}}}',
+    ) as JSONSchemaProps;
+    const obj: Record<string, unknown> = {};
+    applyDefaults(obj, s, none);
+    assert.equal(Object.getPrototypeOf(obj), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(obj, '__proto__')?.value, { polluted: true });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+});

@@ -242,3 +242,23 @@ describe('unknownFields', () => {
     ]);
   });
 });
+
+describe('field names that are Object.prototype members', () => {
+  it('are unknown unless declared, and are pruned as own fields', () => {
+    const obj = JSON.parse(
+      '{"spec":{"constructor":1,"__proto__":{"x":1},"toString":"s","schedule":"x"}}',
+    );
+    assert.deepEqual(unknownFields(obj, backupJob, none), [
+      'spec.__proto__',
+      'spec.constructor',
+      'spec.toString',
+    ]);
+    assert.deepEqual(prune(obj, backupJob, none), [
+      'spec.__proto__',
+      'spec.constructor',
+      'spec.toString',
+    ]);
+    assert.deepEqual(Object.keys(obj.spec), ['schedule']);
+    assert.equal(Object.getPrototypeOf(obj.spec), Object.prototype);
+  });
+});

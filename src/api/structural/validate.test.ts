@@ -888,3 +888,12 @@ describe('paths and bounds', () => {
     );
   });
 });
+
+describe('field names that are Object.prototype members', () => {
+  it('are not mistaken for declared fields', () => {
+    const s: JSONSchemaProps = { type: 'object', additionalProperties: { type: 'integer' } };
+    assert.deepEqual(validateValue(JSON.parse('{"constructor":"x"}'), s, none).map(describeCause), [
+      'constructor: Invalid value: "string": .constructor in body must be of type integer: "string"',
+    ]);
+  });
+});
