@@ -54,15 +54,37 @@ async function main(): Promise<void> {
 
     const creds = adminCredentials(server.kubeconfig);
     const url = new URL(creds.server);
-    const agent = new Agent({ keepAlive: true, maxSockets: 32, ca: creds.ca, cert: creds.cert, key: creds.key });
-    const call = (method: string, path: string, body?: string, contentType = 'application/json'): Promise<{ code: number; body: string }> =>
+    const agent = new Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      ca: creds.ca,
+      cert: creds.cert,
+      key: creds.key,
+    });
+    const call = (
+      method: string,
+      path: string,
+      body?: string,
+      contentType = 'application/json',
+    ): Promise<{ code: number; body: string }> =>
       new Promise((resolve, reject) => {
         const req = request(
-          { method, hostname: url.hostname, port: url.port, path, agent, headers: body ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } : {} },
+          {
+            method,
+            hostname: url.hostname,
+            port: url.port,
+            path,
+            agent,
+            headers: body
+              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }
+              : {},
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+            res.on('end', () =>
+              resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+            );
           },
         );
         req.on('error', reject);
@@ -85,8 +107,21 @@ async function main(): Promise<void> {
       }),
     );
     const createSecs = (performance.now() - t0) / 1000;
-    report({ bench: 'apiserver.pod_create', pods: PODS, in_flight: 32, per_s: PODS / createSecs, ms_p50: percentile(createMs, 50), ms_p99: percentile(createMs, 99), unit: 'creates/s' });
-    report({ bench: 'apiserver.rss_with_pods', pods: PODS, mb: rssMb(server.child.pid!), unit: 'MB' });
+    report({
+      bench: 'apiserver.pod_create',
+      pods: PODS,
+      in_flight: 32,
+      per_s: PODS / createSecs,
+      ms_p50: percentile(createMs, 50),
+      ms_p99: percentile(createMs, 99),
+      unit: 'creates/s',
+    });
+    report({
+      bench: 'apiserver.rss_with_pods',
+      pods: PODS,
+      mb: rssMb(server.child.pid!),
+      unit: 'MB',
+    });
 
     // Gets, one at a time.
     const getMs: number[] = [];
@@ -96,7 +131,12 @@ async function main(): Promise<void> {
       getMs.push(performance.now() - s);
       if (r.code !== 200) throw new Error(`get: ${r.code}`);
     }
-    report({ bench: 'apiserver.pod_get', ms_p50: percentile(getMs, 50), ms_p99: percentile(getMs, 99), unit: 'ms' });
+    report({
+      bench: 'apiserver.pod_get',
+      ms_p50: percentile(getMs, 50),
+      ms_p99: percentile(getMs, 99),
+      unit: 'ms',
+    });
 
     // Lists.
     const listMs: number[] = [];
@@ -110,72 +150,128 @@ async function main(): Promise<void> {
       let cont = '';
       let pages = 0;
       do {
-        const page = await call('GET', `${base}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
-        cont = (JSON.parse(page.body) as { metadata: { continue?: string } }).metadata.continue ?? '';
+        const page = await call(
+          'GET',
+          `${base}?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`,
+        );
+        cont =
+          (JSON.parse(page.body) as { metadata: { continue?: string } }).metadata.continue ?? '';
         pages++;
       } while (cont);
       pagedMs.push(performance.now() - s);
       if (pages < PODS / 500) throw new Error(`only ${pages} pages`);
     }
-    report({ bench: 'apiserver.pod_list_all', pods: PODS, ms_p50: percentile(listMs, 50), ms_p99: percentile(listMs, 99), unit: 'ms' });
-    report({ bench: 'apiserver.pod_list_paged500', pods: PODS, ms_p50: percentile(pagedMs, 50), ms_p99: percentile(pagedMs, 99), unit: 'ms' });
+    report({
+      bench: 'apiserver.pod_list_all',
+      pods: PODS,
+      ms_p50: percentile(listMs, 50),
+      ms_p99: percentile(listMs, 99),
+      unit: 'ms',
+    });
+    report({
+      bench: 'apiserver.pod_list_paged500',
+      pods: PODS,
+      ms_p50: percentile(pagedMs, 50),
+      ms_p99: percentile(pagedMs, 99),
+      unit: 'ms',
+    });
 
     // Single-object mutating calls, one at a time (merge patch of a label).
     const patchMs: number[] = [];
     for (let i = 0; i < (quick ? 300 : 2000); i++) {
       const s = performance.now();
-      const r = await call('PATCH', `${base}/bench-${i % PODS}`, JSON.stringify({ metadata: { labels: { touched: String(i) } } }), 'application/merge-patch+json');
+      const r = await call(
+        'PATCH',
+        `${base}/bench-${i % PODS}`,
+        JSON.stringify({ metadata: { labels: { touched: String(i) } } }),
+        'application/merge-patch+json',
+      );
       patchMs.push(performance.now() - s);
       if (r.code !== 200) throw new Error(`patch: ${r.code} ${r.body}`);
     }
-    report({ bench: 'apiserver.pod_patch_sequential', ms_p50: percentile(patchMs, 50), ms_p99: percentile(patchMs, 99), unit: 'ms' });
+    report({
+      bench: 'apiserver.pod_patch_sequential',
+      ms_p50: percentile(patchMs, 50),
+      ms_p99: percentile(patchMs, 99),
+      unit: 'ms',
+    });
 
     // Watch fan-out.
     const watchers = 100;
     const updates = quick ? 50 : 200;
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
-    const watchAgent = new Agent({ keepAlive: false, maxSockets: watchers + 5, ca: creds.ca, cert: creds.cert, key: creds.key });
-    const head = JSON.parse((await call('GET', `${base}?limit=1`)).body) as { metadata: { resourceVersion: string } };
+    const watchAgent = new Agent({
+      keepAlive: false,
+      maxSockets: watchers + 5,
+      ca: creds.ca,
+      cert: creds.cert,
+      key: creds.key,
+    });
+    const head = JSON.parse((await call('GET', `${base}?limit=1`)).body) as {
+      metadata: { resourceVersion: string };
+    };
     let ready = 0;
     const done = Promise.all(
-      Array.from({ length: watchers }, () =>
-        new Promise<void>((resolve, reject) => {
-          let seen = 0;
-          let buffer = '';
-          const req = request(
-            { method: 'GET', hostname: url.hostname, port: url.port, path: `${base}?watch=1&resourceVersion=${head.metadata.resourceVersion}&fieldSelector=metadata.name%3Dbench-0`, agent: watchAgent },
-            (res) => {
-              ready++;
-              res.on('data', (c: Buffer) => {
-                buffer += c.toString();
-                let nl: number;
-                while ((nl = buffer.indexOf('\n')) >= 0) {
-                  const line = buffer.slice(0, nl);
-                  buffer = buffer.slice(nl + 1);
-                  const e = JSON.parse(line) as { object: { metadata: { labels: Record<string, string> } } };
-                  const at = sentAt.get(e.object.metadata.labels.wave);
-                  if (at !== undefined) latencies.push(performance.now() - at);
-                  if (++seen === updates) {
-                    req.destroy();
-                    resolve();
+      Array.from(
+        { length: watchers },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            let seen = 0;
+            let buffer = '';
+            const req = request(
+              {
+                method: 'GET',
+                hostname: url.hostname,
+                port: url.port,
+                path: `${base}?watch=1&resourceVersion=${head.metadata.resourceVersion}&fieldSelector=metadata.name%3Dbench-0`,
+                agent: watchAgent,
+              },
+              (res) => {
+                ready++;
+                res.on('data', (c: Buffer) => {
+                  buffer += c.toString();
+                  let nl: number;
+                  while ((nl = buffer.indexOf('\n')) >= 0) {
+                    const line = buffer.slice(0, nl);
+                    buffer = buffer.slice(nl + 1);
+                    const e = JSON.parse(line) as {
+                      object: { metadata: { labels: Record<string, string> } };
+                    };
+                    const at = sentAt.get(e.object.metadata.labels.wave);
+                    if (at !== undefined) latencies.push(performance.now() - at);
+                    if (++seen === updates) {
+                      req.destroy();
+                      resolve();
+                    }
                   }
-                }
-              });
-            },
-          );
-          req.on('error', (err) => (seen >= updates ? resolve() : reject(err)));
-          req.end();
-        }),
+                });
+              },
+            );
+            req.on('error', (err) => (seen >= updates ? resolve() : reject(err)));
+            req.end();
+          }),
       ),
     );
     while (ready < watchers) await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < updates; i++) {
       sentAt.set(String(i), performance.now());
-      await call('PATCH', `${base}/bench-0`, JSON.stringify({ metadata: { labels: { wave: String(i) } } }), 'application/merge-patch+json');
+      await call(
+        'PATCH',
+        `${base}/bench-0`,
+        JSON.stringify({ metadata: { labels: { wave: String(i) } } }),
+        'application/merge-patch+json',
+      );
     }
     await done;
-    report({ bench: 'apiserver.watch_fanout', watchers, updates, ms_p50: percentile(latencies, 50), ms_p99: percentile(latencies, 99), unit: 'ms' });
+    report({
+      bench: 'apiserver.watch_fanout',
+      watchers,
+      updates,
+      ms_p50: percentile(latencies, 50),
+      ms_p99: percentile(latencies, 99),
+      unit: 'ms',
+    });
     agent.destroy();
     watchAgent.destroy();
   } finally {

@@ -40,7 +40,12 @@ interface Spec {
   fields?: (obj: KubeObject) => Record<string, string>;
   prepareForCreate?: (obj: KubeObject) => void;
   prepareForUpdate?: (obj: KubeObject, old: KubeObject) => void;
-  storage?: { group: string; version: string; to: (o: KubeObject) => KubeObject; from: (o: KubeObject) => KubeObject };
+  storage?: {
+    group: string;
+    version: string;
+    to: (o: KubeObject) => KubeObject;
+    from: (o: KubeObject) => KubeObject;
+  };
   allowCreateOnUpdate?: boolean;
 }
 
@@ -143,13 +148,23 @@ function eventFromV1(o: KubeObject): KubeObject {
 
 /** Every namespace carries its own name as a label, so selectors can pick namespaces by name. */
 function nameLabel(o: KubeObject): void {
-  o.metadata.labels = { ...o.metadata.labels, 'kubernetes.io/metadata.name': o.metadata.name ?? '' };
+  o.metadata.labels = {
+    ...o.metadata.labels,
+    'kubernetes.io/metadata.name': o.metadata.name ?? '',
+  };
 }
 
 const SPECS: Spec[] = [
   {
-    group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false,
-    shortNames: ['ns'], subresources: ['status', 'finalize'], nameRule: 'dns1123Label', hasStatus: true,
+    group: '',
+    version: 'v1',
+    resource: 'namespaces',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    subresources: ['status', 'finalize'],
+    nameRule: 'dns1123Label',
+    hasStatus: true,
     fields: (o) => ({ 'status.phase': str(get(o, 'status', 'phase')) }),
     prepareForCreate: (o) => {
       o.status = { phase: 'Active' };
@@ -165,15 +180,26 @@ const SPECS: Spec[] = [
     },
   },
   {
-    group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false,
-    shortNames: ['no'], subresources: ['status'], hasStatus: true,
+    group: '',
+    version: 'v1',
+    resource: 'nodes',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    subresources: ['status'],
+    hasStatus: true,
     fields: (o) => ({ 'spec.unschedulable': String(get(o, 'spec', 'unschedulable') === true) }),
     // A node agent registers its Node with its status in one create.
     prepareForCreate: () => {},
   },
   {
-    group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true,
-    shortNames: ['po'], categories: ['all'],
+    group: '',
+    version: 'v1',
+    resource: 'pods',
+    kind: 'Pod',
+    namespaced: true,
+    shortNames: ['po'],
+    categories: ['all'],
     subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
     hasStatus: true,
     fields: (o) => ({
@@ -190,57 +216,174 @@ const SPECS: Spec[] = [
       o.status = { phase: 'Pending', qosClass: qosClass(o) };
     },
   },
-  { group: '', version: 'v1', resource: 'bindings', kind: 'Binding', namespaced: true, verbs: CREATE_ONLY },
-  { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] },
   {
-    group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true,
+    group: '',
+    version: 'v1',
+    resource: 'bindings',
+    kind: 'Binding',
+    namespaced: true,
+    verbs: CREATE_ONLY,
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'configmaps',
+    kind: 'ConfigMap',
+    namespaced: true,
+    shortNames: ['cm'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'secrets',
+    kind: 'Secret',
+    namespaced: true,
     fields: (o) => ({ type: str(o.type) }),
   },
   {
-    group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true,
-    shortNames: ['svc'], categories: ['all'], subresources: ['status'], hasStatus: true, nameRule: 'dns1035Label',
-    fields: (o) => ({ 'spec.clusterIP': str(get(o, 'spec', 'clusterIP')), 'spec.type': str(get(o, 'spec', 'type')) }),
+    group: '',
+    version: 'v1',
+    resource: 'services',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    categories: ['all'],
+    subresources: ['status'],
+    hasStatus: true,
+    nameRule: 'dns1035Label',
+    fields: (o) => ({
+      'spec.clusterIP': str(get(o, 'spec', 'clusterIP')),
+      'spec.type': str(get(o, 'spec', 'type')),
+    }),
     prepareForCreate: (o) => {
       o.status = { loadBalancer: {} };
     },
   },
-  { group: '', version: 'v1', resource: 'endpoints', kind: 'Endpoints', namespaced: true, shortNames: ['ep'], allowCreateOnUpdate: true },
   {
-    group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
-    fields: eventFields, allowCreateOnUpdate: true, nameRule: 'pathSegment',
-  },
-  { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] },
-  {
-    group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true,
-    shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], hasStatus: true,
-    scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: 'spec.selector' },
+    group: '',
+    version: 'v1',
+    resource: 'endpoints',
+    kind: 'Endpoints',
+    namespaced: true,
+    shortNames: ['ep'],
+    allowCreateOnUpdate: true,
   },
   {
-    group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true,
-    shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'], hasStatus: true,
-    scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: 'spec.selector' },
+    group: '',
+    version: 'v1',
+    resource: 'events',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
+    fields: eventFields,
+    allowCreateOnUpdate: true,
+    nameRule: 'pathSegment',
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'serviceaccounts',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'deployments',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    hasStatus: true,
+    scale: {
+      specReplicasPath: 'spec.replicas',
+      statusReplicasPath: 'status.replicas',
+      labelSelectorPath: 'spec.selector',
+    },
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'replicasets',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+    hasStatus: true,
+    scale: {
+      specReplicasPath: 'spec.replicas',
+      statusReplicasPath: 'status.replicas',
+      labelSelectorPath: 'spec.selector',
+    },
     fields: (o) => ({ 'status.replicas': str(get(o, 'status', 'replicas') ?? 0) }),
   },
   {
-    group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true,
-    shortNames: ['ds'], categories: ['all'], subresources: ['status'], hasStatus: true,
+    group: 'apps',
+    version: 'v1',
+    resource: 'daemonsets',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: ['status'],
+    hasStatus: true,
   },
   {
-    group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true,
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resource: 'leases',
+    kind: 'Lease',
+    namespaced: true,
     allowCreateOnUpdate: false,
   },
   {
-    group: 'events.k8s.io', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'],
+    group: 'events.k8s.io',
+    version: 'v1',
+    resource: 'events',
+    kind: 'Event',
+    namespaced: true,
+    shortNames: ['ev'],
     nameRule: 'pathSegment',
     fields: (o) => eventFields(eventFromV1(o)),
     storage: { group: '', version: 'v1', to: eventFromV1, from: eventToV1 },
   },
-  { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: CREATE_ONLY },
-  { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: CREATE_ONLY },
-  { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false, verbs: CREATE_ONLY },
   {
-    group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition',
-    namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], hasStatus: true,
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    resource: 'selfsubjectaccessreviews',
+    kind: 'SelfSubjectAccessReview',
+    namespaced: false,
+    verbs: CREATE_ONLY,
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    resource: 'selfsubjectrulesreviews',
+    kind: 'SelfSubjectRulesReview',
+    namespaced: false,
+    verbs: CREATE_ONLY,
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    resource: 'selfsubjectreviews',
+    kind: 'SelfSubjectReview',
+    namespaced: false,
+    verbs: CREATE_ONLY,
+  },
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+    hasStatus: true,
     prepareForCreate: (o) => {
       delete o.status;
     },
@@ -249,7 +392,16 @@ const SPECS: Spec[] = [
 
 /** Kubernetes' QoS class of a pod: Guaranteed, Burstable or BestEffort. */
 export function qosClass(pod: KubeObject): string {
-  const spec = pod.spec as { containers?: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[]; initContainers?: { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[] } | undefined;
+  const spec = pod.spec as
+    | {
+        containers?: {
+          resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+        }[];
+        initContainers?: {
+          resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+        }[];
+      }
+    | undefined;
   const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
   let any = false;
   let guaranteed = containers.length > 0;
@@ -272,7 +424,13 @@ function toType(s: Spec): ResourceType {
   const schemaName = definitionFor(gvk);
   const listSchemaName = definitionFor({ ...gvk, kind: `${s.kind}List` });
   const storageGroup = s.storage?.group ?? s.group;
-  const storageVersion = s.storage ? (s.storage.group ? `${s.storage.group}/${s.storage.version}` : s.storage.version) : s.group ? `${s.group}/${s.version}` : s.version;
+  const storageVersion = s.storage
+    ? s.storage.group
+      ? `${s.storage.group}/${s.storage.version}`
+      : s.storage.version
+    : s.group
+      ? `${s.group}/${s.version}`
+      : s.version;
   const printer = printerFor(s.group, s.resource) ?? defaultPrinter;
   const nameRule = s.nameRule ?? 'dns1123Subdomain';
   const hooks: ResourceHooks = {

@@ -14,14 +14,7 @@ import type { GroupVersionKind, JSONSchemaProps, SchemaResolver } from './schema
 import type { KubeObject } from './types/meta.ts';
 
 export type Verb =
-  | 'get'
-  | 'list'
-  | 'watch'
-  | 'create'
-  | 'update'
-  | 'patch'
-  | 'delete'
-  | 'deletecollection';
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 export const ALL_VERBS: readonly Verb[] = [
   'create',

@@ -30,10 +30,13 @@ export function namespaceLifecycle(registry: ResourceRegistry): AdmissionPlugin 
       if (r.operation === 'DELETE' && isCore(r.type, 'namespaces')) {
         const name = r.oldObject?.metadata.name ?? '';
         if (UNDELETABLE.has(name)) {
-          throw new ForbiddenError(`namespaces "${name}" is forbidden: this namespace may not be deleted`, {
-            name,
-            kind: 'namespaces',
-          });
+          throw new ForbiddenError(
+            `namespaces "${name}" is forbidden: this namespace may not be deleted`,
+            {
+              name,
+              kind: 'namespaces',
+            },
+          );
         }
         return;
       }
@@ -47,7 +50,10 @@ export function namespaceLifecycle(registry: ResourceRegistry): AdmissionPlugin 
         ns = await r.storage.get(systemContext(), nsType, undefined, namespace);
       } catch (err) {
         if (err instanceof NotFoundError) {
-          throw new NotFoundError(`namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+          throw new NotFoundError(`namespaces "${namespace}" not found`, {
+            name: namespace,
+            kind: 'namespaces',
+          });
         }
         throw err;
       }
@@ -87,7 +93,8 @@ function intToIp(n: number): string {
 /** Parses `a.b.c.d/n`; InvalidError otherwise. */
 export function parseCidr(cidr: string): { base: number; size: number } {
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
-  if (!m || Number(m[2]) < 8 || Number(m[2]) > 30) throw new InvalidError(`invalid service CIDR ${JSON.stringify(cidr)} (IPv4 /8 to /30)`);
+  if (!m || Number(m[2]) < 8 || Number(m[2]) > 30)
+    throw new InvalidError(`invalid service CIDR ${JSON.stringify(cidr)} (IPv4 /8 to /30)`);
   const size = 2 ** (32 - Number(m[2]));
   return { base: ipToInt(m[1]) - (ipToInt(m[1]) % size), size };
 }
@@ -104,7 +111,9 @@ export interface ServiceAllocatorOptions {
  * Services on first use and kept in memory after; allocations made by a create
  * that then fails validation are returned when the next scan runs.
  */
-export function serviceAllocator(options: ServiceAllocatorOptions = {}): AdmissionPlugin & { firstIp(): string } {
+export function serviceAllocator(
+  options: ServiceAllocatorOptions = {},
+): AdmissionPlugin & { firstIp(): string } {
   const range = parseCidr(options.serviceCidr ?? '10.43.0.0/16');
   const [portLo, portHi] = options.nodePortRange ?? [30000, 32767];
   let used: { ips: Set<string>; ports: Set<number> } | undefined;
@@ -115,7 +124,8 @@ export function serviceAllocator(options: ServiceAllocatorOptions = {}): Admissi
     const ips = new Set<string>();
     const ports = new Set<number>();
     for (const svc of list.items) {
-      const spec = svc.spec as { clusterIPs?: string[]; clusterIP?: string; ports?: { nodePort?: number }[] } | undefined;
+      const spec = svc.spec as
+        { clusterIPs?: string[]; clusterIP?: string; ports?: { nodePort?: number }[] } | undefined;
       for (const ip of spec?.clusterIPs ?? (spec?.clusterIP ? [spec.clusterIP] : [])) ips.add(ip);
       for (const p of spec?.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
     }
@@ -137,7 +147,12 @@ export function serviceAllocator(options: ServiceAllocatorOptions = {}): Admissi
     firstIp: () => intToIp(range.base + 1),
     async mutate(r) {
       if (!isCore(r.type, 'services') || !r.object) return;
-      const spec = r.object.spec as Record<string, unknown> & { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[] };
+      const spec = r.object.spec as Record<string, unknown> & {
+        type?: string;
+        clusterIP?: string;
+        clusterIPs?: string[];
+        ports?: { nodePort?: number }[];
+      };
       if (!isObject(spec)) return;
       const u = await load(r);
       if (r.operation === 'UPDATE') {
@@ -151,9 +166,17 @@ export function serviceAllocator(options: ServiceAllocatorOptions = {}): Admissi
           spec.clusterIP = allocateIp(u);
         } else if (wanted !== 'None') {
           const n = ipToInt(wanted);
-          if (!/^\d+\.\d+\.\d+\.\d+$/.test(wanted) || n < range.base || n >= range.base + range.size) {
+          if (
+            !/^\d+\.\d+\.\d+\.\d+$/.test(wanted) ||
+            n < range.base ||
+            n >= range.base + range.size
+          ) {
             throw invalidObject('Service', r.object.metadata.name ?? '', [
-              fieldError.invalid('spec.clusterIPs[0]', wanted, `provided IP is not in the valid range. The range of valid IPs is ${intToIp(range.base)}/${32 - Math.log2(range.size)}`),
+              fieldError.invalid(
+                'spec.clusterIPs[0]',
+                wanted,
+                `provided IP is not in the valid range. The range of valid IPs is ${intToIp(range.base)}/${32 - Math.log2(range.size)}`,
+              ),
             ]);
           }
           if (u.ips.has(wanted)) {
@@ -172,7 +195,11 @@ export function serviceAllocator(options: ServiceAllocatorOptions = {}): Admissi
           if (p.nodePort) {
             if (r.operation === 'CREATE' && u.ports.has(p.nodePort)) {
               throw invalidObject('Service', r.object.metadata.name ?? '', [
-                fieldError.invalid('spec.ports[0].nodePort', p.nodePort, 'provided port is already allocated'),
+                fieldError.invalid(
+                  'spec.ports[0].nodePort',
+                  p.nodePort,
+                  'provided port is already allocated',
+                ),
               ]);
             }
             u.ports.add(p.nodePort);
@@ -192,7 +219,8 @@ export function serviceAllocator(options: ServiceAllocatorOptions = {}): Admissi
     async validate(r) {
       if (r.operation !== 'DELETE' || !isCore(r.type, 'services') || !r.oldObject) return;
       const u = await load(r);
-      const spec = r.oldObject.spec as { clusterIPs?: string[]; ports?: { nodePort?: number }[] } | undefined;
+      const spec = r.oldObject.spec as
+        { clusterIPs?: string[]; ports?: { nodePort?: number }[] } | undefined;
       for (const ip of spec?.clusterIPs ?? []) u.ips.delete(ip);
       for (const p of spec?.ports ?? []) if (p.nodePort) u.ports.delete(p.nodePort);
     },

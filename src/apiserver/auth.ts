@@ -57,7 +57,12 @@ export function parseTokenFile(path: string): StaticToken[] {
       token: fields[0],
       user: fields[1],
       uid: fields[2] || undefined,
-      groups: fields[3] ? fields[3].split(',').map((g) => g.trim()).filter(Boolean) : [],
+      groups: fields[3]
+        ? fields[3]
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
     });
   });
   return tokens;
@@ -69,6 +74,8 @@ function sha256(s: string): Buffer {
 
 export class RequestAuthenticator implements Authenticator {
   readonly #tokens = new Map<string, StaticToken>();
+  /** A connection's certificate identity never changes: read it once per connection. */
+  readonly #byConnection = new WeakMap<TLSSocket, UserInfo | null>();
 
   constructor(tokens: StaticToken[] = []) {
     // Index by hash so lookups do not compare secrets character by character.
@@ -78,8 +85,13 @@ export class RequestAuthenticator implements Authenticator {
   authenticate(req: IncomingMessage): UserInfo | undefined {
     const socket = req.socket as TLSSocket;
     if (socket.authorized) {
-      const id = identityFromPeerCertificate(socket.getPeerCertificate());
-      if (id) return { name: id.user, groups: [...id.groups, 'system:authenticated'] };
+      let user = this.#byConnection.get(socket);
+      if (user === undefined) {
+        const id = identityFromPeerCertificate(socket.getPeerCertificate());
+        user = id ? { name: id.user, groups: [...id.groups, 'system:authenticated'] } : null;
+        this.#byConnection.set(socket, user);
+      }
+      if (user) return user;
     }
     const auth = req.headers.authorization;
     if (auth && /^bearer /i.test(auth)) {
@@ -98,7 +110,8 @@ export class RequestAuthenticator implements Authenticator {
   }
 }
 
-export type Decision = { decision: 'allow' } | { decision: 'deny'; reason: string } | { decision: 'no-opinion' };
+export type Decision =
+  { decision: 'allow' } | { decision: 'deny'; reason: string } | { decision: 'no-opinion' };
 
 /** What is being attempted, in Kubernetes' authorization attributes. */
 export interface Attributes {
@@ -138,7 +151,14 @@ export const adminAuthorizer: Authorizer = {
   authorize: (a) => (isAdmin(a.user) ? { decision: 'allow' } : { decision: 'no-opinion' }),
 };
 
-const PUBLIC_PATHS = [/^\/api\/?$/, /^\/apis(\/[^/]+(\/[^/]+)?)?\/?$/, /^\/api\/v1\/?$/, /^\/openapi\//, /^\/version\/?$/, /^\/(healthz|livez|readyz)(\/.*)?$/];
+const PUBLIC_PATHS = [
+  /^\/api\/?$/,
+  /^\/apis(\/[^/]+(\/[^/]+)?)?\/?$/,
+  /^\/api\/v1\/?$/,
+  /^\/openapi\//,
+  /^\/version\/?$/,
+  /^\/(healthz|livez|readyz)(\/.*)?$/,
+];
 const SELF_REVIEWS = new Set([
   'authorization.k8s.io/selfsubjectaccessreviews',
   'authorization.k8s.io/selfsubjectrulesreviews',
@@ -152,7 +172,11 @@ export const basicUserAuthorizer: Authorizer = {
     if (!a.isResourceRequest && a.verb === 'get' && PUBLIC_PATHS.some((re) => re.test(a.path))) {
       return { decision: 'allow' };
     }
-    if (a.isResourceRequest && a.verb === 'create' && SELF_REVIEWS.has(`${a.group}/${a.resource}`)) {
+    if (
+      a.isResourceRequest &&
+      a.verb === 'create' &&
+      SELF_REVIEWS.has(`${a.group}/${a.resource}`)
+    ) {
       return { decision: 'allow' };
     }
     return { decision: 'no-opinion' };
@@ -172,7 +196,11 @@ export class AuthorizerChain implements Authorizer {
       const d = await authz.authorize(a);
       if (d.decision !== 'no-opinion') return d;
     }
-    return { decision: 'deny', reason: 'no authorizer allowed it (Verge has no RBAC yet: only system:masters may use the API)' };
+    return {
+      decision: 'deny',
+      reason:
+        'no authorizer allowed it (Verge has no RBAC yet: only system:masters may use the API)',
+    };
   }
 }
 

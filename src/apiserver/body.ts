@@ -47,8 +47,19 @@ export function readBody(req: IncomingMessage, limit = DEFAULT_MAX_BODY_BYTES): 
       if (!failed) resolve(Buffer.concat(chunks, size));
     });
     req.on('error', (err) => {
-      if (!failed) reject(badRequest(`reading the request body failed: ${err.message}`, err));
+      if (failed) return;
+      failed = true;
+      reject(badRequest(`reading the request body failed: ${err.message}`, err));
     });
+    // Once a response went out early (refused, timed out) Node emits nothing more
+    // on the request; only the connection closing tells that the body never comes.
+    const gone = (): void => {
+      if (failed || req.complete) return;
+      failed = true;
+      reject(badRequest('the connection closed before the whole body was sent'));
+    };
+    req.on('close', gone);
+    req.socket.once('close', gone);
   });
 }
 

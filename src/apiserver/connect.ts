@@ -13,16 +13,31 @@ export type ConnectKind = 'log' | 'exec' | 'attach' | 'portforward';
 
 export interface PodConnector {
   /** Serves a plain HTTP connect request (`log`). */
-  serve(kind: ConnectKind, pod: KubeObject, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void>;
+  serve(
+    kind: ConnectKind,
+    pod: KubeObject,
+    req: IncomingMessage,
+    res: ServerResponse,
+    query: URLSearchParams,
+  ): Promise<void>;
   /** Takes over an upgraded connection (exec, attach, port-forward over WebSocket or SPDY). */
-  upgrade(kind: ConnectKind, pod: KubeObject, req: IncomingMessage, socket: Duplex, head: Buffer, query: URLSearchParams): Promise<void>;
+  upgrade(
+    kind: ConnectKind,
+    pod: KubeObject,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    query: URLSearchParams,
+  ): Promise<void>;
 }
 
 /** The pod's node, or the error Kubernetes gives for a pod not yet scheduled. */
 export function nodeOf(pod: KubeObject): string {
   const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
   if (!node) {
-    throw new InvalidError(`pod ${pod.metadata.name} does not have a host assigned`, { reason: 'BadRequest' });
+    throw new InvalidError(`pod ${pod.metadata.name} does not have a host assigned`, {
+      reason: 'BadRequest',
+    });
   }
   return node;
 }
@@ -30,9 +45,13 @@ export function nodeOf(pod: KubeObject): string {
 /** Used until the edge link routes streams: every request fails clearly. */
 export const disconnectedConnector: PodConnector = {
   serve(_kind, pod) {
-    return Promise.reject(new UnavailableError(`node "${nodeOf(pod)}" is not connected to this server`));
+    return Promise.reject(
+      new UnavailableError(`node "${nodeOf(pod)}" is not connected to this server`),
+    );
   },
   upgrade(_kind, pod) {
-    return Promise.reject(new UnavailableError(`node "${nodeOf(pod)}" is not connected to this server`));
+    return Promise.reject(
+      new UnavailableError(`node "${nodeOf(pod)}" is not connected to this server`),
+    );
   },
 };

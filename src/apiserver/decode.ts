@@ -28,13 +28,21 @@ function badRequest(message: string): InvalidError {
 export function parseFieldValidation(v: string | undefined): FieldValidation | undefined {
   if (v === undefined || v === '') return undefined;
   if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw badRequest(`fieldValidation parameter unsupported: ${v}: supported values: Ignore, Warn, Strict`);
+  throw badRequest(
+    `fieldValidation parameter unsupported: ${v}: supported values: Ignore, Warn, Strict`,
+  );
 }
 
-export function decodeObject(type: ResourceType, body: unknown, options: DecodeOptions): KubeObject {
+export function decodeObject(
+  type: ResourceType,
+  body: unknown,
+  options: DecodeOptions,
+): KubeObject {
   const want = apiVersionOf(type.group, type.version);
   if (!isObject(body)) {
-    throw badRequest(`the body of the request must be a ${type.kind} object, not ${Array.isArray(body) ? 'an array' : typeof body}`);
+    throw badRequest(
+      `the body of the request must be a ${type.kind} object, not ${Array.isArray(body) ? 'an array' : typeof body}`,
+    );
   }
   if (body.apiVersion !== undefined && body.apiVersion !== want) {
     throw badRequest(
@@ -42,10 +50,14 @@ export function decodeObject(type: ResourceType, body: unknown, options: DecodeO
     );
   }
   if (body.kind !== undefined && body.kind !== type.kind) {
-    throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`);
+    throw badRequest(
+      `the kind in the data (${String(body.kind)}) does not match the expected kind (${type.kind})`,
+    );
   }
   if (body.metadata !== undefined && !isObject(body.metadata)) {
-    throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`);
+    throw badRequest(
+      `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`,
+    );
   }
   const obj = body as KubeObject;
   dropNulls(obj, type.schema, type.resolver);
@@ -91,7 +103,11 @@ export function decodeObject(type: ResourceType, body: unknown, options: DecodeO
  * resources unless the field's schema says `nullable`. Iterative, so depth is
  * bounded only by the body's (already checked) nesting limit.
  */
-export function dropNulls(value: unknown, schema: JSONSchemaProps | undefined, resolver: SchemaResolver): void {
+export function dropNulls(
+  value: unknown,
+  schema: JSONSchemaProps | undefined,
+  resolver: SchemaResolver,
+): void {
   const stack: [unknown, JSONSchemaProps | undefined][] = [[value, schema]];
   while (stack.length > 0) {
     const [v, s] = stack.pop()!;

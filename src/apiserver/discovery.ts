@@ -89,16 +89,18 @@ export class Discovery {
 
   /** GET /api/v1 or /apis/<group>/<version>; undefined when not served. */
   apiResourceList(group: string, version: string): unknown {
-    return this.#cached(`rl/${group}/${version}`, () => {
-      const types = this.#registry.resourcesIn(group, version);
-      if (types.length === 0) return null;
-      return {
-        kind: 'APIResourceList',
-        apiVersion: 'v1',
-        groupVersion: apiVersionOf(group, version),
-        resources: apiResources(types),
-      };
-    }) ?? undefined;
+    return (
+      this.#cached(`rl/${group}/${version}`, () => {
+        const types = this.#registry.resourcesIn(group, version);
+        if (types.length === 0) return null;
+        return {
+          kind: 'APIResourceList',
+          apiVersion: 'v1',
+          groupVersion: apiVersionOf(group, version),
+          resources: apiResources(types),
+        };
+      }) ?? undefined
+    );
   }
 
   /** The aggregated document for /api (`legacy`) or /apis. */

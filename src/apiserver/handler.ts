@@ -29,6 +29,10 @@ import { partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import { serveWatch } from './watch-http.ts';
 import { selfReview } from './reviews.ts';
 import { decodeProtobufObject, isProtobufContentType } from '../api/protobuf/decode.ts';
+import {
+  OPENAPI_V2_PROTOBUF,
+  OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+} from '../api/openapi-proto/encode.ts';
 
 export interface Limits {
   maxBodyBytes: number;
@@ -75,7 +79,13 @@ function badRequest(message: string): InvalidError {
 }
 
 /** Writes a JSON (or YAML) body with status `code`, unless the response already started. */
-export function send(res: ServerResponse, code: number, body: unknown, negotiated?: Negotiated, warnings: string[] = []): void {
+export function send(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  negotiated?: Negotiated,
+  warnings: string[] = [],
+): void {
   if (res.headersSent || res.destroyed) return;
   const yaml = negotiated?.format === 'yaml';
   const text = typeof body === 'string' ? body : yaml ? toYaml(body) : JSON.stringify(body);
@@ -85,8 +95,18 @@ export function send(res: ServerResponse, code: number, body: unknown, negotiate
     'Cache-Control': 'no-cache, private',
   };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  // Answered before the request body was read (refused, timed out): the rest of
+  // that body would be parsed as the next request, so the connection must go;
+  // closing it also ends a stalled body read, which frees the in-flight slot.
+  const unread = res.req !== undefined && !res.req.complete;
+  if (unread) headers.Connection = 'close';
   res.writeHead(code, headers);
-  res.end(text);
+  if (unread) {
+    const socket = res.req.socket;
+    res.end(text, () => socket.destroy());
+  } else {
+    res.end(text);
+  }
 }
 
 export function sendStatus(res: ServerResponse, s: HttpStatus, warnings: string[] = []): void {
@@ -98,7 +118,10 @@ export function sendStatus(res: ServerResponse, s: HttpStatus, warnings: string[
 
 function sendText(res: ServerResponse, code: number, text: string): void {
   if (res.headersSent) return;
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+  res.writeHead(code, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -113,14 +136,16 @@ function boolParam(q: URLSearchParams, name: string): boolean | undefined {
 function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: not an integer`);
+  if (!/^-?\d+$/.test(v))
+    throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: not an integer`);
   return Number(v);
 }
 
 function dryRunParam(q: URLSearchParams): boolean {
   const values = q.getAll('dryRun').filter((v) => v !== '');
   for (const v of values) {
-    if (v !== 'All') throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
+    if (v !== 'All')
+      throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`);
   }
   return values.length > 0;
 }
@@ -196,28 +221,53 @@ export class RequestHandler {
       this.#d.log.info({ user: user.name, verb: info.verb, path }, 'forbidden');
       return sendStatus(res, {
         code: 403,
-        status: status(403, 'Forbidden', forbiddenMessage(attrs, decision.decision === 'deny' ? decision.reason : undefined), {
-          name: info.name || undefined,
-          group: info.isResourceRequest ? info.group : undefined,
-          kind: info.resource || undefined,
-        }),
+        status: status(
+          403,
+          'Forbidden',
+          forbiddenMessage(attrs, decision.decision === 'deny' ? decision.reason : undefined),
+          {
+            name: info.name || undefined,
+            group: info.isResourceRequest ? info.group : undefined,
+            kind: info.resource || undefined,
+          },
+        ),
       });
     }
     const ctx: RequestContext = { user, warnings: [] };
     const longRunning = info.verb === 'watch' || CONNECT.has(info.subresource);
     if (longRunning) {
-      return this.#dispatch(ctx, info, url, req, res).catch((err: unknown) => this.#fail(res, err, ctx));
+      return this.#dispatch(ctx, info, url, req, res).catch((err: unknown) =>
+        this.#fail(res, err, ctx),
+      );
     }
     const mutating = MUTATING.has(info.verb);
-    if (this.#inflight >= this.#d.limits.maxInflight || (mutating && this.#mutatingInflight >= this.#d.limits.maxMutatingInflight)) {
+    if (
+      this.#inflight >= this.#d.limits.maxInflight ||
+      (mutating && this.#mutatingInflight >= this.#d.limits.maxMutatingInflight)
+    ) {
       req.resume();
-      return sendStatus(res, statusFromError(new UnavailableError('Too many requests, please try again later.', { reason: 'TooManyRequests', retryAfterSeconds: 1 })));
+      return sendStatus(
+        res,
+        statusFromError(
+          new UnavailableError('Too many requests, please try again later.', {
+            reason: 'TooManyRequests',
+            retryAfterSeconds: 1,
+          }),
+        ),
+      );
     }
     this.#inflight++;
     if (mutating) this.#mutatingInflight++;
     const timeoutMs = this.#requestTimeout(url.searchParams);
     const timer = setTimeout(() => {
-      sendStatus(res, statusFromError(new UnavailableError('Timeout: request did not complete within the allowed duration', { reason: 'Timeout' })));
+      sendStatus(
+        res,
+        statusFromError(
+          new UnavailableError('Timeout: request did not complete within the allowed duration', {
+            reason: 'Timeout',
+          }),
+        ),
+      );
     }, timeoutMs);
     try {
       await this.#dispatch(ctx, info, url, req, res);
@@ -243,7 +293,13 @@ export class RequestHandler {
     sendStatus(res, statusFromError(err), ctx.warnings);
   }
 
-  async #dispatch(ctx: RequestContext, info: RequestInfo, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #dispatch(
+    ctx: RequestContext,
+    info: RequestInfo,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     if (!info.isResourceRequest) return this.#nonResource(info, url, req, res);
     const d = this.#d;
     const type = d.registry.get(info.group, info.version, info.resource);
@@ -257,23 +313,45 @@ export class RequestHandler {
     const namespace = type.namespaced ? info.namespace || undefined : undefined;
     if (type.namespaced && !namespace && info.name !== '') {
       req.resume();
-      return sendStatus(res, { code: 404, status: status(404, 'NotFound', 'the server could not find the requested resource') });
+      return sendStatus(res, {
+        code: 404,
+        status: status(404, 'NotFound', 'the server could not find the requested resource'),
+      });
     }
     const q = url.searchParams;
     if (info.subresource !== '') {
-      return subresource({ ctx, info, type, namespace, req, res, query: q, deps: d, readJson: (as) => this.#readJson(req, as ?? type) });
+      return subresource({
+        ctx,
+        info,
+        type,
+        namespace,
+        req,
+        res,
+        query: q,
+        deps: d,
+        readJson: (as) => this.#readJson(req, as ?? type),
+      });
     }
     const virtual = await selfReview(ctx, type, info, req, res, d, () => this.#readJson(req, type));
     if (virtual) return;
     if (!(type.verbs as readonly string[]).includes(info.verb)) {
       req.resume();
-      return sendStatus(res, statusFromError(new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' })));
+      return sendStatus(
+        res,
+        statusFromError(
+          new InvalidError('the server does not allow this method on the requested resource', {
+            reason: 'MethodNotAllowed',
+          }),
+        ),
+      );
     }
     const accept = req.headers.accept;
     if (info.verb === 'create' && info.name !== '') {
       // POST goes to the collection; a named POST is only for subresources.
       req.resume();
-      throw new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+      throw new InvalidError('the server does not allow this method on the requested resource', {
+        reason: 'MethodNotAllowed',
+      });
     }
     switch (info.verb) {
       case 'get': {
@@ -283,14 +361,26 @@ export class RequestHandler {
       }
       case 'list': {
         const neg = negotiate(accept, { table: true, partial: true });
-        const list = await d.storage.list(ctx, type, namespace, {
+        const listOptions = {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector: q.get('fieldSelector') ?? undefined,
           limit: intParam(q, 'limit'),
           continue: q.get('continue') ?? undefined,
           resourceVersion: q.get('resourceVersion') ?? undefined,
-          resourceVersionMatch: (q.get('resourceVersionMatch') || undefined) as 'Exact' | 'NotOlderThan' | undefined,
-        });
+          resourceVersionMatch: (q.get('resourceVersionMatch') || undefined) as
+            'Exact' | 'NotOlderThan' | undefined,
+        };
+        if (neg.format === 'json' && neg.conversion.as === 'none') {
+          // The common case for clients and informers: answer from stored JSON.
+          return send(
+            res,
+            200,
+            await d.storage.listJson(ctx, type, namespace, listOptions),
+            neg,
+            ctx.warnings,
+          );
+        }
+        const list = await d.storage.list(ctx, type, namespace, listOptions);
         if (neg.conversion.as === 'Table') {
           const table = toTable(type, list.items, {
             includeObject: includeObjectParam(q),
@@ -301,14 +391,23 @@ export class RequestHandler {
           });
           return send(res, 200, table, neg, ctx.warnings);
         }
-        if (neg.conversion.as === 'PartialObjectMetadataList' || neg.conversion.as === 'PartialObjectMetadata') {
+        if (
+          neg.conversion.as === 'PartialObjectMetadataList' ||
+          neg.conversion.as === 'PartialObjectMetadata'
+        ) {
           const version = neg.conversion.version;
-          return send(res, 200, {
-            apiVersion: `meta.k8s.io/${version}`,
-            kind: 'PartialObjectMetadataList',
-            metadata: list.metadata,
-            items: list.items.map((o) => partialObjectMetadata(o, version)),
-          }, neg, ctx.warnings);
+          return send(
+            res,
+            200,
+            {
+              apiVersion: `meta.k8s.io/${version}`,
+              kind: 'PartialObjectMetadataList',
+              metadata: list.metadata,
+              items: list.items.map((o) => partialObjectMetadata(o, version)),
+            },
+            neg,
+            ctx.warnings,
+          );
         }
         return send(res, 200, list, neg, ctx.warnings);
       }
@@ -324,7 +423,12 @@ export class RequestHandler {
           const podType = d.registry.get('', 'v1', 'pods')!;
           const name = (body as { metadata?: { name?: string } }).metadata?.name ?? '';
           await bindPod({ deps: d, ctx }, podType, namespace!, name, body);
-          return send(res, 201, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 }, neg);
+          return send(
+            res,
+            201,
+            { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 },
+            neg,
+          );
         }
         const obj = await d.storage.create(ctx, type, namespace, body, writeOptions(q, req));
         return this.#sendObject(res, 201, type, obj, neg, q, ctx);
@@ -332,7 +436,14 @@ export class RequestHandler {
       case 'update': {
         const neg = negotiate(accept, { table: true, partial: true });
         const body = await this.#readJson(req, type);
-        const obj = await d.storage.update(ctx, type, namespace, info.name, body, writeOptions(q, req));
+        const obj = await d.storage.update(
+          ctx,
+          type,
+          namespace,
+          info.name,
+          body,
+          writeOptions(q, req),
+        );
         return this.#sendObject(res, 200, type, obj, neg, q, ctx);
       }
       case 'patch': {
@@ -348,7 +459,8 @@ export class RequestHandler {
         const raw = await readBody(req, d.limits.maxBodyBytes);
         const patch = parseBody(raw, req.headers['content-type']);
         const force = boolParam(q, 'force');
-        if (force !== undefined && patchType !== 'apply') throw badRequest('force=true is only for apply patches');
+        if (force !== undefined && patchType !== 'apply')
+          throw badRequest('force=true is only for apply patches');
         const opts = { ...writeOptions(q, req), force };
         if (patchType === 'apply') opts.fieldManager = q.get('fieldManager') ?? undefined;
         const obj = await d.storage.patch(ctx, type, namespace, info.name, patchType, patch, opts);
@@ -358,20 +470,36 @@ export class RequestHandler {
         const neg = negotiate(accept, {});
         const options = await this.#deleteOptions(req, q);
         const obj = await d.storage.delete(ctx, type, namespace, info.name, options);
-        return this.#sendObject(res, obj.metadata.deletionTimestamp ? 202 : 200, type, obj, neg, q, ctx);
+        return this.#sendObject(
+          res,
+          obj.metadata.deletionTimestamp ? 202 : 200,
+          type,
+          obj,
+          neg,
+          q,
+          ctx,
+        );
       }
       case 'deletecollection': {
         const neg = negotiate(accept, {});
         const options = await this.#deleteOptions(req, q);
-        const list = await d.storage.deleteCollection(ctx, type, namespace, {
-          labelSelector: q.get('labelSelector') ?? undefined,
-          fieldSelector: q.get('fieldSelector') ?? undefined,
-        }, options);
+        const list = await d.storage.deleteCollection(
+          ctx,
+          type,
+          namespace,
+          {
+            labelSelector: q.get('labelSelector') ?? undefined,
+            fieldSelector: q.get('fieldSelector') ?? undefined,
+          },
+          options,
+        );
         return send(res, 200, list, neg, ctx.warnings);
       }
       default:
         req.resume();
-        throw new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+        throw new InvalidError('the server does not allow this method on the requested resource', {
+          reason: 'MethodNotAllowed',
+        });
     }
   }
 
@@ -380,16 +508,24 @@ export class RequestHandler {
    * kubectl's typed commands send) decoded with the schema of `type`.
    */
   async #readJson(req: IncomingMessage, type?: ResourceType): Promise<unknown> {
-    const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+    const ct = (req.headers['content-type'] ?? 'application/json')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (type && isProtobufContentType(ct)) {
       const raw = await readBody(req, this.#d.limits.maxBodyBytes);
-      return decodeProtobufObject(raw, type.resolver, { expected: { group: type.group, version: type.version, kind: type.kind } });
+      return decodeProtobufObject(raw, type.resolver, {
+        expected: { group: type.group, version: type.version, kind: type.kind },
+      });
     }
     if (ct !== 'application/json' && ct !== 'application/yaml' && ct !== '') {
       req.resume();
-      throw new InvalidError(`the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, {
-        reason: 'UnsupportedMediaType',
-      });
+      throw new InvalidError(
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+        {
+          reason: 'UnsupportedMediaType',
+        },
+      );
     }
     return parseBody(await readBody(req, this.#d.limits.maxBodyBytes), ct);
   }
@@ -401,17 +537,24 @@ export class RequestHandler {
       const raw = await readBody(req, this.#d.limits.maxBodyBytes);
       if (raw.length > 0) {
         const parsed = parseBody(raw, req.headers['content-type']);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('DeleteOptions must be an object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw badRequest('DeleteOptions must be an object');
         body = parsed as Record<string, unknown>;
       }
     }
-    const policy = (q.get('propagationPolicy') || body.propagationPolicy || undefined) as PropagationPolicy | undefined;
+    const policy = (q.get('propagationPolicy') || body.propagationPolicy || undefined) as
+      PropagationPolicy | undefined;
     if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-      throw badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+      throw badRequest(
+        `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
+      );
     }
-    const orphan = boolParam(q, 'orphanDependents') ?? (body.orphanDependents as boolean | undefined);
-    const grace = intParam(q, 'gracePeriodSeconds') ?? (body.gracePeriodSeconds as number | undefined);
-    if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw badRequest('gracePeriodSeconds must be a non-negative integer');
+    const orphan =
+      boolParam(q, 'orphanDependents') ?? (body.orphanDependents as boolean | undefined);
+    const grace =
+      intParam(q, 'gracePeriodSeconds') ?? (body.gracePeriodSeconds as number | undefined);
+    if (grace !== undefined && (!Number.isInteger(grace) || grace < 0))
+      throw badRequest('gracePeriodSeconds must be a non-negative integer');
     const dryRun = dryRunParam(q) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
     return {
       dryRun,
@@ -421,7 +564,15 @@ export class RequestHandler {
     };
   }
 
-  #sendObject(res: ServerResponse, code: number, type: ResourceType, obj: KubeObject, neg: Negotiated, q: URLSearchParams, ctx: RequestContext): void {
+  #sendObject(
+    res: ServerResponse,
+    code: number,
+    type: ResourceType,
+    obj: KubeObject,
+    neg: Negotiated,
+    q: URLSearchParams,
+    ctx: RequestContext,
+  ): void {
     if (neg.conversion.as === 'Table') {
       const table = toTable(type, [obj], {
         includeObject: includeObjectParam(q),
@@ -432,31 +583,49 @@ export class RequestHandler {
       });
       return send(res, code, table, neg, ctx.warnings);
     }
-    if (neg.conversion.as === 'PartialObjectMetadata' || neg.conversion.as === 'PartialObjectMetadataList') {
+    if (
+      neg.conversion.as === 'PartialObjectMetadata' ||
+      neg.conversion.as === 'PartialObjectMetadataList'
+    ) {
       return send(res, code, partialObjectMetadata(obj, neg.conversion.version), neg, ctx.warnings);
     }
     send(res, code, obj, neg, ctx.warnings);
   }
 
-  async #nonResource(info: RequestInfo, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async #nonResource(
+    info: RequestInfo,
+    url: URL,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     req.resume();
     const d = this.#d;
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+      throw new InvalidError('the server does not allow this method on the requested resource', {
+        reason: 'MethodNotAllowed',
+      });
     }
     if (path === '/api' || path === '/apis') {
       const neg = negotiate(req.headers.accept, { discovery: true });
       if (neg.conversion.as === 'APIGroupDiscoveryList') {
         return send(res, 200, d.discovery.aggregated(path === '/api', neg.conversion.version), neg);
       }
-      return send(res, 200, path === '/api' ? d.discovery.apiVersions(d.serverAddress) : d.discovery.apiGroupList(), neg);
+      return send(
+        res,
+        200,
+        path === '/api' ? d.discovery.apiVersions(d.serverAddress) : d.discovery.apiGroupList(),
+        neg,
+      );
     }
     if (info.apiPrefix) {
       // /api/v1, /apis/<group>, /apis/<group>/<version>
       const parts = path.split('/').filter(Boolean);
       const neg = negotiate(req.headers.accept);
-      const doc = parts.length === 2 && parts[0] === 'apis' ? d.discovery.apiGroup(parts[1]) : d.discovery.apiResourceList(info.group, info.version);
+      const doc =
+        parts.length === 2 && parts[0] === 'apis'
+          ? d.discovery.apiGroup(parts[1])
+          : d.discovery.apiResourceList(info.group, info.version);
       if (doc) return send(res, 200, doc, neg);
     }
     if (parts0(path) === 'apis' && path.split('/').length === 3) {
@@ -468,7 +637,10 @@ export class RequestHandler {
     if (m) {
       const [, gv] = m;
       const parts = gv.split('/');
-      const doc = parts[0] === 'api' ? d.openapi.groupVersion('', parts[1]) : d.openapi.groupVersion(parts[1], parts[2]);
+      const doc =
+        parts[0] === 'api'
+          ? d.openapi.groupVersion('', parts[1])
+          : d.openapi.groupVersion(parts[1], parts[2]);
       if (doc) {
         const immutable = url.searchParams.get('hash') === doc.hash;
         res.writeHead(200, {
@@ -482,10 +654,27 @@ export class RequestHandler {
       }
     }
     if (path === '/openapi/v2' || path === '/swagger.json') {
-      negotiate(req.headers.accept); // 406 for protobuf-only clients; they fall back
+      // kubectl 1.27/1.28 ask for protobuf only; newer clients for JSON.
+      const accept = req.headers.accept ?? '';
+      if (
+        accept.includes(OPENAPI_V2_PROTOBUF) ||
+        accept.includes(OPENAPI_V2_PROTOBUF_CONTENT_TYPE)
+      ) {
+        const body = d.openapi.v2Protobuf();
+        res.writeHead(200, {
+          'Content-Type': OPENAPI_V2_PROTOBUF_CONTENT_TYPE,
+          'Content-Length': String(body.length),
+        });
+        res.end(body);
+        return;
+      }
+      negotiate(accept);
       return send(res, 200, d.openapi.v2());
     }
-    return sendStatus(res, { code: 404, status: status(404, 'NotFound', 'the server could not find the requested resource') });
+    return sendStatus(res, {
+      code: 404,
+      status: status(404, 'NotFound', 'the server could not find the requested resource'),
+    });
   }
 
   /** Entry point for `upgrade` events (exec, attach, port-forward). */
@@ -506,11 +695,23 @@ export class RequestHandler {
     attrs.verb = 'create';
     const decision = await this.#d.authorizer.authorize(attrs);
     if (decision.decision !== 'allow') {
-      return rejectUpgrade(socket, 403, status(403, 'Forbidden', forbiddenMessage(attrs, decision.decision === 'deny' ? decision.reason : undefined)));
+      return rejectUpgrade(
+        socket,
+        403,
+        status(
+          403,
+          'Forbidden',
+          forbiddenMessage(attrs, decision.decision === 'deny' ? decision.reason : undefined),
+        ),
+      );
     }
     const kind = info.subresource as ConnectKind;
     if (info.group !== '' || info.resource !== 'pods' || !CONNECT.has(kind) || !info.namespace) {
-      return rejectUpgrade(socket, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return rejectUpgrade(
+        socket,
+        404,
+        status(404, 'NotFound', 'the server could not find the requested resource'),
+      );
     }
     const type = this.#d.registry.get('', 'v1', 'pods')!;
     const pod = await this.#d.storage.get({ user, warnings: [] }, type, info.namespace, info.name);
@@ -526,7 +727,9 @@ function includeObjectParam(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
   if (v === null || v === '') return 'Metadata';
   if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
-  throw badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
+  throw badRequest(
+    `includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`,
+  );
 }
 
 /** Answers a failed upgrade with a plain HTTP response carrying a Status. */

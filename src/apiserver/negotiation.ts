@@ -53,7 +53,11 @@ export function negotiate(accept: string | undefined, options: NegotiateOptions 
     return { format: 'json', conversion: { as: 'none' }, contentType: 'application/json' };
   }
   for (const m of parseAccept(accept)) {
-    const format = JSON_TYPES.has(m.type) ? 'json' : m.type === 'application/yaml' ? 'yaml' : undefined;
+    const format = JSON_TYPES.has(m.type)
+      ? 'json'
+      : m.type === 'application/yaml'
+        ? 'yaml'
+        : undefined;
     if (!format) continue;
     const as = m.params.as;
     if (as === undefined) {
@@ -62,12 +66,30 @@ export function negotiate(accept: string | undefined, options: NegotiateOptions 
     const g = m.params.g;
     const v = m.params.v;
     if (as === 'Table' && options.table && g === 'meta.k8s.io' && (v === 'v1' || v === 'v1beta1')) {
-      return { format, conversion: { as, version: v }, contentType: `application/${format};as=Table;v=${v};g=meta.k8s.io` };
+      return {
+        format,
+        conversion: { as, version: v },
+        contentType: `application/${format};as=Table;v=${v};g=meta.k8s.io`,
+      };
     }
-    if ((as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') && options.partial && g === 'meta.k8s.io' && (v === 'v1' || v === 'v1beta1')) {
-      return { format, conversion: { as, version: v }, contentType: `application/${format};as=${as};v=${v};g=meta.k8s.io` };
+    if (
+      (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') &&
+      options.partial &&
+      g === 'meta.k8s.io' &&
+      (v === 'v1' || v === 'v1beta1')
+    ) {
+      return {
+        format,
+        conversion: { as, version: v },
+        contentType: `application/${format};as=${as};v=${v};g=meta.k8s.io`,
+      };
     }
-    if (as === 'APIGroupDiscoveryList' && options.discovery && g === 'apidiscovery.k8s.io' && (v === 'v2' || v === 'v2beta1')) {
+    if (
+      as === 'APIGroupDiscoveryList' &&
+      options.discovery &&
+      g === 'apidiscovery.k8s.io' &&
+      (v === 'v2' || v === 'v2beta1')
+    ) {
       return {
         format,
         conversion: { as, version: v },

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceRegistry, ResourceType } from '../api/registry.ts';
 import { REF_PREFIX, type JSONSchemaProps } from '../api/schema.ts';
 import { GIT_VERSION } from '../util/version.ts';
+import { encodeOpenApiV2 } from '../api/openapi-proto/encode.ts';
 
 type Json = Record<string, unknown>;
 
@@ -22,33 +23,93 @@ function param(name: string, where: 'query' | 'path', description: string, type 
 }
 
 const P = {
-  namespace: param('namespace', 'path', 'object name and auth scope, such as for teams and projects'),
+  namespace: param(
+    'namespace',
+    'path',
+    'object name and auth scope, such as for teams and projects',
+  ),
   name: param('name', 'path', 'name of the object'),
   pretty: param('pretty', 'query', 'if "true", the output is pretty printed'),
-  dryRun: param('dryRun', 'query', 'when present (value "All"), the request is validated and processed but not persisted'),
-  fieldManager: param('fieldManager', 'query', 'name of the actor making the change, for managedFields'),
-  fieldValidation: param('fieldValidation', 'query', 'what to do with unknown fields: Ignore, Warn (default) or Strict'),
-  force: param('force', 'query', 'server-side apply: take ownership of fields owned by other managers', 'boolean'),
+  dryRun: param(
+    'dryRun',
+    'query',
+    'when present (value "All"), the request is validated and processed but not persisted',
+  ),
+  fieldManager: param(
+    'fieldManager',
+    'query',
+    'name of the actor making the change, for managedFields',
+  ),
+  fieldValidation: param(
+    'fieldValidation',
+    'query',
+    'what to do with unknown fields: Ignore, Warn (default) or Strict',
+  ),
+  force: param(
+    'force',
+    'query',
+    'server-side apply: take ownership of fields owned by other managers',
+    'boolean',
+  ),
   labelSelector: param('labelSelector', 'query', 'restrict the list to objects whose labels match'),
   fieldSelector: param('fieldSelector', 'query', 'restrict the list to objects whose fields match'),
   limit: param('limit', 'query', 'most items to return; more follow through continue', 'integer'),
   continue: param('continue', 'query', 'token from the previous page of a list'),
-  resourceVersion: param('resourceVersion', 'query', 'which version of the data to read or watch from'),
-  resourceVersionMatch: param('resourceVersionMatch', 'query', 'how resourceVersion applies to a list: Exact or NotOlderThan'),
+  resourceVersion: param(
+    'resourceVersion',
+    'query',
+    'which version of the data to read or watch from',
+  ),
+  resourceVersionMatch: param(
+    'resourceVersionMatch',
+    'query',
+    'how resourceVersion applies to a list: Exact or NotOlderThan',
+  ),
   watch: param('watch', 'query', 'stream changes instead of listing', 'boolean'),
   allowWatchBookmarks: param('allowWatchBookmarks', 'query', 'ask for BOOKMARK events', 'boolean'),
-  sendInitialEvents: param('sendInitialEvents', 'query', 'start a watch with the current state as ADDED events', 'boolean'),
-  timeoutSeconds: param('timeoutSeconds', 'query', 'end the list or watch after this many seconds', 'integer'),
-  gracePeriodSeconds: param('gracePeriodSeconds', 'query', 'seconds before the object is deleted', 'integer'),
-  propagationPolicy: param('propagationPolicy', 'query', 'what happens to dependents: Orphan, Background or Foreground'),
+  sendInitialEvents: param(
+    'sendInitialEvents',
+    'query',
+    'start a watch with the current state as ADDED events',
+    'boolean',
+  ),
+  timeoutSeconds: param(
+    'timeoutSeconds',
+    'query',
+    'end the list or watch after this many seconds',
+    'integer',
+  ),
+  gracePeriodSeconds: param(
+    'gracePeriodSeconds',
+    'query',
+    'seconds before the object is deleted',
+    'integer',
+  ),
+  propagationPolicy: param(
+    'propagationPolicy',
+    'query',
+    'what happens to dependents: Orphan, Background or Foreground',
+  ),
 };
 
-const LIST_PARAMS = [P.labelSelector, P.fieldSelector, P.limit, P.continue, P.resourceVersion, P.resourceVersionMatch, P.watch, P.allowWatchBookmarks, P.sendInitialEvents, P.timeoutSeconds, P.pretty];
+const LIST_PARAMS = [
+  P.labelSelector,
+  P.fieldSelector,
+  P.limit,
+  P.continue,
+  P.resourceVersion,
+  P.resourceVersionMatch,
+  P.watch,
+  P.allowWatchBookmarks,
+  P.sendInitialEvents,
+  P.timeoutSeconds,
+  P.pretty,
+];
 const WRITE_PARAMS = [P.dryRun, P.fieldManager, P.fieldValidation, P.pretty];
 
 function camel(s: string): string {
   return s
-    .split(/[.\-]/)
+    .split(/[.-]/)
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
@@ -60,7 +121,10 @@ function content(schemaName: string): Json {
 }
 
 /** Every definition reachable from `roots` through $refs. */
-function reachable(defs: Record<string, JSONSchemaProps>, roots: string[]): Record<string, JSONSchemaProps> {
+function reachable(
+  defs: Record<string, JSONSchemaProps>,
+  roots: string[],
+): Record<string, JSONSchemaProps> {
   const out: Record<string, JSONSchemaProps> = {};
   const stack = [...roots];
   while (stack.length) {
@@ -71,7 +135,8 @@ function reachable(defs: Record<string, JSONSchemaProps>, roots: string[]): Reco
       if (Array.isArray(v)) v.forEach(walk);
       else if (v && typeof v === 'object') {
         for (const [k, x] of Object.entries(v)) {
-          if (k === '$ref' && typeof x === 'string' && x.startsWith(REF_PREFIX)) stack.push(x.slice(REF_PREFIX.length));
+          if (k === '$ref' && typeof x === 'string' && x.startsWith(REF_PREFIX))
+            stack.push(x.slice(REF_PREFIX.length));
           else walk(x);
         }
       }
@@ -90,12 +155,14 @@ export class OpenApi {
   readonly #registry: ResourceRegistry;
   #v3 = new Map<string, GroupVersionDoc>();
   #v2: string | undefined;
+  #v2Protobuf: Uint8Array | undefined;
 
   constructor(registry: ResourceRegistry) {
     this.#registry = registry;
     registry.onChange(() => {
       this.#v3 = new Map();
       this.#v2 = undefined;
+      this.#v2Protobuf = undefined;
     });
   }
 
@@ -160,11 +227,20 @@ export class OpenApi {
     const scopeParams = t.namespaced ? [P.namespace] : [];
     const opId = (action: string, sub = ''): string =>
       `${action}${camel(t.group || 'core')}${camel(t.version)}${t.namespaced && action !== 'listAll' ? 'Namespaced' : ''}${t.kind}${camel(sub)}`;
-    const op = (action: string, xAction: string, schema: string | undefined, params: Json[], extra: Json = {}, sub = ''): Json => ({
+    const op = (
+      action: string,
+      xAction: string,
+      schema: string | undefined,
+      params: Json[],
+      extra: Json = {},
+      sub = '',
+    ): Json => ({
       operationId: opId(action, sub),
       tags: [`${camel(t.group || 'core')}_${t.version}`],
       parameters: params,
-      responses: schema ? { '200': { description: 'OK', content: content(schema) } } : { '200': { description: 'OK' } },
+      responses: schema
+        ? { '200': { description: 'OK', content: content(schema) } }
+        : { '200': { description: 'OK' } },
       'x-kubernetes-action': xAction,
       'x-kubernetes-group-version-kind': gvk,
       ...extra,
@@ -183,20 +259,36 @@ export class OpenApi {
         ),
       },
     };
-    const body = (schema: string): Json => ({ requestBody: { required: true, content: content(schema) } });
+    const body = (schema: string): Json => ({
+      requestBody: { required: true, content: content(schema) },
+    });
     const paths: Json = {};
     const collection: Json = { parameters: scopeParams };
     if (has('list')) collection.get = op('list', 'list', t.listSchemaName, LIST_PARAMS);
-    if (has('create')) collection.post = op('create', 'post', t.schemaName, WRITE_PARAMS, body(t.schemaName!));
+    if (has('create'))
+      collection.post = op('create', 'post', t.schemaName, WRITE_PARAMS, body(t.schemaName!));
     if (has('deletecollection')) {
-      collection.delete = op('deleteCollection', 'deletecollection', `${META}Status`, [...LIST_PARAMS, P.gracePeriodSeconds, P.propagationPolicy, P.dryRun]);
+      collection.delete = op('deleteCollection', 'deletecollection', `${META}Status`, [
+        ...LIST_PARAMS,
+        P.gracePeriodSeconds,
+        P.propagationPolicy,
+        P.dryRun,
+      ]);
     }
     paths[`${base}${ns}/${t.resource}`] = collection;
     const item: Json = { parameters: [P.name, ...scopeParams] };
     if (has('get')) item.get = op('read', 'get', t.schemaName, [P.pretty]);
-    if (has('update')) item.put = op('replace', 'put', t.schemaName, WRITE_PARAMS, body(t.schemaName!));
-    if (has('patch')) item.patch = op('patch', 'patch', t.schemaName, [...WRITE_PARAMS, P.force], patchBody);
-    if (has('delete')) item.delete = op('delete', 'delete', t.schemaName, [P.gracePeriodSeconds, P.propagationPolicy, P.dryRun, P.pretty]);
+    if (has('update'))
+      item.put = op('replace', 'put', t.schemaName, WRITE_PARAMS, body(t.schemaName!));
+    if (has('patch'))
+      item.patch = op('patch', 'patch', t.schemaName, [...WRITE_PARAMS, P.force], patchBody);
+    if (has('delete'))
+      item.delete = op('delete', 'delete', t.schemaName, [
+        P.gracePeriodSeconds,
+        P.propagationPolicy,
+        P.dryRun,
+        P.pretty,
+      ]);
     paths[`${base}${ns}/${t.resource}/{name}`] = item;
     for (const sub of t.subresources) {
       if (sub.name !== 'status' && sub.name !== 'scale') continue;
@@ -204,15 +296,32 @@ export class OpenApi {
       const subGvk = sub.responseKind;
       paths[`${base}${ns}/${t.resource}/{name}/${sub.name}`] = {
         parameters: [P.name, ...scopeParams],
-        get: { ...op('read', 'get', schema, [P.pretty], {}, sub.name), 'x-kubernetes-group-version-kind': subGvk },
-        put: { ...op('replace', 'put', schema, WRITE_PARAMS, body(schema), sub.name), 'x-kubernetes-group-version-kind': subGvk },
-        patch: { ...op('patch', 'patch', schema, [...WRITE_PARAMS, P.force], patchBody, sub.name), 'x-kubernetes-group-version-kind': subGvk },
+        get: {
+          ...op('read', 'get', schema, [P.pretty], {}, sub.name),
+          'x-kubernetes-group-version-kind': subGvk,
+        },
+        put: {
+          ...op('replace', 'put', schema, WRITE_PARAMS, body(schema), sub.name),
+          'x-kubernetes-group-version-kind': subGvk,
+        },
+        patch: {
+          ...op('patch', 'patch', schema, [...WRITE_PARAMS, P.force], patchBody, sub.name),
+          'x-kubernetes-group-version-kind': subGvk,
+        },
       };
     }
     if (t.namespaced && has('list')) {
-      paths[`${base}/${t.resource}`] = { get: op('listAll', 'list', t.listSchemaName, LIST_PARAMS) };
+      paths[`${base}/${t.resource}`] = {
+        get: op('listAll', 'list', t.listSchemaName, LIST_PARAMS),
+      };
     }
     return paths;
+  }
+
+  /** The v2 document as gnostic protobuf, for kubectl 1.27 and 1.28. */
+  v2Protobuf(): Uint8Array {
+    this.#v2Protobuf ??= encodeOpenApiV2(JSON.parse(this.v2()));
+    return this.#v2Protobuf;
   }
 
   /** GET /openapi/v2 (JSON): every group-version in one Swagger 2.0 document. */
@@ -253,7 +362,14 @@ function toV2Path(item: Json): Json {
       out.parameters = (v as Json[]).map(toV2Param);
       continue;
     }
-    const op = v as Json & { parameters?: Json[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses?: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
+    const op = v as Json & {
+      parameters?: Json[];
+      requestBody?: { content: Record<string, { schema: unknown }> };
+      responses?: Record<
+        string,
+        { description: string; content?: Record<string, { schema: unknown }> }
+      >;
+    };
     const { requestBody, responses, parameters, ...rest } = op;
     const params = (parameters ?? []).map(toV2Param);
     if (requestBody) {
@@ -262,7 +378,9 @@ function toV2Path(item: Json): Json {
     }
     const res: Json = {};
     for (const [code, r] of Object.entries(responses ?? {})) {
-      res[code] = r.content ? { description: r.description, schema: Object.values(r.content)[0].schema } : { description: r.description };
+      res[code] = r.content
+        ? { description: r.description, schema: Object.values(r.content)[0].schema }
+        : { description: r.description };
     }
     out[k] = {
       ...rest,

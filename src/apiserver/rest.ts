@@ -34,11 +34,7 @@ import { apiVersionOf, type ResourceType } from '../api/registry.ts';
 import type { KubeList, KubeObject, ObjectMeta, Status } from '../api/types/meta.ts';
 import type { KeyValue, Store, WatchEvent } from '../store/store.ts';
 import { encodeContinue } from '../store/keys.ts';
-import {
-  labelSelectorMatcher,
-  fieldSelectorMatcher,
-  type ObjectMatcher,
-} from './selection.ts';
+import { labelSelectorMatcher, fieldSelectorMatcher, type ObjectMatcher } from './selection.ts';
 import type { RequestContext } from './context.ts';
 import { runAdmission, type AdmissionPlugin, type Operation } from './admission.ts';
 import { decodeObject, type FieldValidation } from './decode.ts';
@@ -102,7 +98,10 @@ export interface ObjectEvent {
   object: KubeObject | Status;
 }
 
-/** A watch in Kubernetes terms; iteration ends on close, throws on failure. */
+/**
+ * A watch in Kubernetes terms; iteration ends on close, throws on failure.
+ * Objects it yields may be shared with other watchers: do not mutate them.
+ */
 export interface ObjectWatch extends AsyncIterable<ObjectEvent> {
   close(): void;
   /** Every change up to this resourceVersion has been yielded (for bookmarks). */
@@ -120,10 +119,18 @@ export interface ResourceStorageOptions {
 export const FINALIZER_ORPHAN = 'orphan';
 export const FINALIZER_FOREGROUND = 'foregroundDeletion';
 
+interface ListPage {
+  kvs: KeyValue[];
+  /** Decoded objects, when decoding was needed or asked for. */
+  objects: KubeObject[] | undefined;
+  revision: number;
+  continue: string | undefined;
+  remaining: number | undefined;
+}
+
 const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const GENERATE_NAME_ATTEMPTS = 8;
 const UPDATE_ATTEMPTS = 16;
-
 
 function qualifiedResource(type: ResourceType): string {
   return type.group === '' ? type.resource : `${type.resource}.${type.group}`;
@@ -164,13 +171,20 @@ function specOf(type: ResourceType, obj: KubeObject): unknown {
 
 /** Kinds whose metadata.generation Kubernetes maintains. */
 function tracksGeneration(type: ResourceType): boolean {
-  return type.crd !== undefined || (type.hasStatus && type.resource !== 'pods' && type.resource !== 'nodes' && type.resource !== 'namespaces');
+  return (
+    type.crd !== undefined ||
+    (type.hasStatus &&
+      type.resource !== 'pods' &&
+      type.resource !== 'nodes' &&
+      type.resource !== 'namespaces')
+  );
 }
 
 export class ResourceStorage {
   readonly store: Store;
   readonly #admission: AdmissionPlugin[];
   readonly #now: () => Date;
+  readonly #decodedEvents = new WeakMap<WatchEvent, Map<string, KubeObject>>();
 
   constructor(options: ResourceStorageOptions) {
     this.store = options.store;
@@ -206,22 +220,73 @@ export class ResourceStorage {
     return obj;
   }
 
+  /**
+   * The object of a store event, decoded once per event and version however many
+   * watchers receive it (the store hands the same event object to every live
+   * watcher). Watch consumers must treat the object as read-only, as with
+   * client-go's informer caches.
+   */
+  #eventObject(type: ResourceType, e: WatchEvent, which: 'now' | 'prev'): KubeObject {
+    let byType = this.#decodedEvents.get(e);
+    if (!byType) this.#decodedEvents.set(e, (byType = new Map()));
+    const key = `${which}:${type.group}/${type.version}/${type.resource}`;
+    let obj = byType.get(key);
+    if (!obj) {
+      obj =
+        which === 'now'
+          ? this.decode(type, e.value, e.revision)
+          : this.decode(type, e.prevValue!, e.prevRevision ?? 0);
+      byType.set(key, obj);
+    }
+    return obj;
+  }
+
   #decodeKv(type: ResourceType, kv: KeyValue): KubeObject {
     return this.decode(type, kv.value, kv.modRevision);
   }
 
+  /**
+   * The stored form: storage version, no resourceVersion (the store's revision is
+   * the truth), and always `apiVersion`, `kind`, `metadata` first, so that
+   * `rawJson` can add the resourceVersion without parsing.
+   */
   encode(type: ResourceType, obj: KubeObject): string {
-    const stored = type.hooks.toStorage ? type.hooks.toStorage(clone(obj)) : { ...obj };
-    stored.apiVersion = type.storageVersion;
-    stored.kind = type.kind;
-    const { resourceVersion: _rv, ...m } = stored.metadata;
-    stored.metadata = m;
-    return JSON.stringify(stored);
+    const converted = type.hooks.toStorage ? type.hooks.toStorage(clone(obj)) : obj;
+    const { apiVersion: _a, kind: _k, metadata, ...rest } = converted;
+    const { resourceVersion: _rv, ...m } = metadata;
+    return JSON.stringify({
+      apiVersion: type.storageVersion,
+      kind: type.kind,
+      metadata: m,
+      ...rest,
+    });
+  }
+
+  /**
+   * A stored value as JSON at `type`'s version with its resourceVersion, built
+   * without parsing when the stored form already is that version; otherwise by
+   * decoding. Lists and watches use it to serve thousands of objects cheaply.
+   */
+  rawJson(type: ResourceType, value: string, revision: number): string {
+    if (!type.hooks.fromStorage && type.storageVersion === apiVersionOf(type.group, type.version)) {
+      const prefix = `{"apiVersion":${JSON.stringify(type.storageVersion)},"kind":${JSON.stringify(type.kind)},"metadata":{`;
+      if (value.startsWith(prefix)) {
+        const rv = `"resourceVersion":"${revision}"`;
+        const rest = value.slice(prefix.length);
+        return prefix + rv + (rest.startsWith('}') ? '' : ',') + rest;
+      }
+    }
+    return JSON.stringify(this.decode(type, value, revision));
   }
 
   // ---- reads ----------------------------------------------------------------
 
-  async get(_ctx: RequestContext, type: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+  async get(
+    _ctx: RequestContext,
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<KubeObject> {
     const kv = await this.store.get(this.key(type, namespace, name));
     if (!kv) throw notFound(type, name);
     return this.#decodeKv(type, kv);
@@ -233,6 +298,48 @@ export class ResourceStorage {
     namespace: string | undefined,
     options: ListOptions = {},
   ): Promise<KubeList> {
+    const page = await this.#listPage(type, namespace, options, true);
+    return { ...this.#listHead(type, page), items: page.objects! };
+  }
+
+  /**
+   * The list as JSON text, without decoding objects when no selector needs them:
+   * what a plain `GET` of a collection answers. Same semantics as `list`.
+   */
+  async listJson(
+    _ctx: RequestContext,
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions = {},
+  ): Promise<string> {
+    const page = await this.#listPage(type, namespace, options, false);
+    const items = page.objects
+      ? page.objects.map((o) => JSON.stringify(o))
+      : page.kvs.map((kv) => this.rawJson(type, kv.value, kv.modRevision));
+    const head = JSON.stringify(this.#listHead(type, page));
+    return `${head.slice(0, -1)},"items":[${items.join(',')}]}`;
+  }
+
+  #listHead(type: ResourceType, page: ListPage): Omit<KubeList, 'items'> {
+    const metadata: KubeList['metadata'] = { resourceVersion: String(page.revision) };
+    if (page.continue) {
+      metadata.continue = page.continue;
+      if (page.remaining !== undefined) metadata.remainingItemCount = page.remaining;
+    }
+    return { apiVersion: apiVersionOf(type.group, type.version), kind: type.listKind, metadata };
+  }
+
+  /**
+   * Reads store pages until `limit` objects matched (a selector may skip many),
+   * from one snapshot. Objects are decoded when a selector needs them or when
+   * `decode` asks for them; otherwise only the raw entries are returned.
+   */
+  async #listPage(
+    type: ResourceType,
+    namespace: string | undefined,
+    options: ListOptions,
+    decode: boolean,
+  ): Promise<ListPage> {
     const matcher = this.#matcher(type, options.labelSelector, options.fieldSelector);
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     let atRevision: number | undefined;
@@ -245,15 +352,15 @@ export class ResourceStorage {
       throw badRequest('resourceVersionMatch "Exact" requires a resourceVersion');
     }
     const prefix = this.#narrowPrefix(type, namespace, options.fieldSelector);
-    const items: KubeObject[] = [];
+    const kvs: KeyValue[] = [];
+    const objects: KubeObject[] | undefined = matcher || decode ? [] : undefined;
     let token = options.continue || undefined;
-    let revision = 0;
-    let nextToken: string | undefined;
+    let revision: number;
+    let next: string | undefined;
     let remaining: number | undefined;
     try {
-      // Read store pages until `limit` objects matched (a selector may skip many).
       pages: for (;;) {
-        const want = limit ? limit - items.length : 0;
+        const want = limit ? limit - kvs.length : 0;
         const page = await this.store.list(prefix, {
           limit: want && matcher ? Math.max(want, 100) : want,
           continueToken: token,
@@ -261,14 +368,18 @@ export class ResourceStorage {
         });
         revision = page.revision;
         for (let i = 0; i < page.items.length; i++) {
-          const obj = this.#decodeKv(type, page.items[i]);
-          if (matcher && !matcher(obj)) continue;
-          items.push(obj);
-          if (limit && items.length === limit) {
+          const kv = page.items[i];
+          if (objects) {
+            const obj = this.#decodeKv(type, kv);
+            if (matcher && !matcher(obj)) continue;
+            objects.push(obj);
+          }
+          kvs.push(kv);
+          if (limit && kvs.length === limit) {
             if (i < page.items.length - 1) {
-              nextToken = encodeContinue({ revision, after: page.items[i].key });
+              next = encodeContinue({ revision, after: kv.key });
             } else {
-              nextToken = page.continueToken;
+              next = page.continueToken;
               if (!matcher) remaining = page.remaining;
             }
             break pages;
@@ -286,27 +397,25 @@ export class ResourceStorage {
       }
       throw err;
     }
-    const list: KubeList = {
-      apiVersion: apiVersionOf(type.group, type.version),
-      kind: type.listKind,
-      metadata: { resourceVersion: String(revision) },
-      items,
-    };
-    if (nextToken) {
-      list.metadata.continue = nextToken;
-      if (remaining !== undefined) list.metadata.remainingItemCount = remaining;
-    }
-    return list;
+    return { kvs, objects, revision, continue: next, remaining };
   }
 
   /** `metadata.name=x` in a field selector names one key: read only it. */
-  #narrowPrefix(type: ResourceType, namespace: string | undefined, fieldSelector: string | undefined): string {
+  #narrowPrefix(
+    type: ResourceType,
+    namespace: string | undefined,
+    fieldSelector: string | undefined,
+  ): string {
     const m = fieldSelector && /^metadata\.name==?([^,=!]+)$/.exec(fieldSelector.trim());
     if (m && (namespace || !type.namespaced)) return this.key(type, namespace, m[1]);
     return this.prefix(type, namespace);
   }
 
-  #matcher(type: ResourceType, labelSelector?: string, fieldSelector?: string): ObjectMatcher | undefined {
+  #matcher(
+    type: ResourceType,
+    labelSelector?: string,
+    fieldSelector?: string,
+  ): ObjectMatcher | undefined {
     const byLabel = labelSelector ? labelSelectorMatcher(labelSelector) : undefined;
     const byField = fieldSelector ? fieldSelectorMatcher(type, fieldSelector) : undefined;
     if (byLabel && byField) return (o) => byLabel(o) && byField(o);
@@ -317,10 +426,13 @@ export class ResourceStorage {
     // Same process, same store: a revision the client saw exists already, unless
     // the client made it up. Kubernetes answers that with 504 after a short wait.
     if (n <= (await this.store.revision())) return;
-    throw new UnavailableError(`Too large resource version: ${n}, current: ${await this.store.revision()}`, {
-      reason: 'ResourceVersionTooLarge',
-      retryAfterSeconds: 1,
-    });
+    throw new UnavailableError(
+      `Too large resource version: ${n}, current: ${await this.store.revision()}`,
+      {
+        reason: 'ResourceVersionTooLarge',
+        retryAfterSeconds: 1,
+      },
+    );
   }
 
   async watch(
@@ -358,11 +470,14 @@ export class ResourceStorage {
     }
     const bookmarkEnd = options.sendInitialEvents === true && options.allowWatchBookmarks === true;
     const decodeEvent = (e: WatchEvent): ObjectEvent | undefined => {
-      const now = this.decode(type, e.value, e.revision);
-      if (e.type === 'create') return !matcher || matcher(now) ? { type: 'ADDED', object: now } : undefined;
-      if (e.type === 'delete') return !matcher || matcher(now) ? { type: 'DELETED', object: now } : undefined;
+      const now = this.#eventObject(type, e, 'now');
+      if (e.type === 'create')
+        return !matcher || matcher(now) ? { type: 'ADDED', object: now } : undefined;
+      if (e.type === 'delete')
+        return !matcher || matcher(now) ? { type: 'DELETED', object: now } : undefined;
       if (!matcher) return { type: 'MODIFIED', object: now };
-      const was = e.prevValue !== undefined && matcher(this.decode(type, e.prevValue, e.prevRevision ?? 0));
+      const was =
+        e.prevValue !== undefined && matcher(this.#eventObject(type, e, 'prev'));
       const is = matcher(now);
       if (was && is) return { type: 'MODIFIED', object: now };
       if (is) return { type: 'ADDED', object: now };
@@ -405,7 +520,13 @@ export class ResourceStorage {
   // ---- writes -----------------------------------------------------------------
 
   /** Decodes, defaults and checks a request body for `type` (apiVersion, kind, unknown fields). */
-  #fromBody(ctx: RequestContext, type: ResourceType, body: unknown, options: WriteOptions, operation: string): KubeObject {
+  #fromBody(
+    ctx: RequestContext,
+    type: ResourceType,
+    body: unknown,
+    options: WriteOptions,
+    operation: string,
+  ): KubeObject {
     return decodeObject(type, body, {
       fieldValidation: options.fieldValidation ?? 'Warn',
       warnings: ctx.warnings,
@@ -436,9 +557,12 @@ export class ResourceStorage {
     const m = meta(obj);
     this.#checkNamespace(type, namespace, m);
     if (!m.name && !m.generateName) {
-      throw invalidObject(type.kind, '', [
-        fieldError.required('metadata.name', 'name or generateName is required'),
-      ], type.group);
+      throw invalidObject(
+        type.kind,
+        '',
+        [fieldError.required('metadata.name', 'name or generateName is required')],
+        type.group,
+      );
     }
     const now = this.#now();
     delete m.resourceVersion;
@@ -460,7 +584,10 @@ export class ResourceStorage {
       await this.#admitAndValidate(ctx, type, 'CREATE', obj, undefined, options);
       if (options.dryRun) return obj;
       try {
-        const rev = await this.store.create(this.key(type, m.namespace, m.name!), this.encode(type, obj));
+        const rev = await this.store.create(
+          this.key(type, m.namespace, m.name!),
+          this.encode(type, obj),
+        );
         m.resourceVersion = String(rev);
         return obj;
       } catch (err) {
@@ -476,7 +603,9 @@ export class ResourceStorage {
   #checkNamespace(type: ResourceType, namespace: string | undefined, m: ObjectMeta): void {
     if (type.namespaced) {
       if (m.namespace && namespace && m.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       m.namespace = namespace ?? m.namespace;
       if (!m.namespace) throw badRequest('the namespace of the object is required');
@@ -494,13 +623,28 @@ export class ResourceStorage {
     options: UpdateOptions,
   ): Promise<void> {
     await runAdmission(this.#admission, 'mutate', {
-      ctx, operation, type, object: obj, oldObject: old, subresource: options.subresource, dryRun: !!options.dryRun, storage: this,
+      ctx,
+      operation,
+      type,
+      object: obj,
+      oldObject: old,
+      subresource: options.subresource,
+      dryRun: !!options.dryRun,
+      storage: this,
     });
     const causes: FieldCause[] = type.hooks.validate?.(obj, old) ?? [];
     if (old) causes.push(...immutableMetadata(obj, old));
-    if (causes.length > 0) throw invalidObject(type.kind, obj.metadata.name ?? '', causes, type.group);
+    if (causes.length > 0)
+      throw invalidObject(type.kind, obj.metadata.name ?? '', causes, type.group);
     await runAdmission(this.#admission, 'validate', {
-      ctx, operation, type, object: obj, oldObject: old, subresource: options.subresource, dryRun: !!options.dryRun, storage: this,
+      ctx,
+      operation,
+      type,
+      object: obj,
+      oldObject: old,
+      subresource: options.subresource,
+      dryRun: !!options.dryRun,
+      storage: this,
     });
   }
 
@@ -519,17 +663,29 @@ export class ResourceStorage {
     const obj = this.#fromBody(ctx, type, body, options, 'update');
     const m = meta(obj);
     if (m.name !== undefined && m.name !== name) {
-      throw badRequest(`the name of the object (${m.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${m.name}) does not match the name on the URL (${name})`,
+      );
     }
     m.name = name;
     this.#checkNamespace(type, namespace, m);
     const expected = m.resourceVersion || undefined;
-    return this.guaranteedUpdate(ctx, type, namespace, name, options, (current) => {
-      if (expected !== undefined && expected !== current.metadata.resourceVersion) {
-        throw conflict(type, name, MODIFIED);
-      }
-      return clone(obj);
-    }, type.allowCreateOnUpdate ? () => this.#create(ctx, type, namespace, clone(obj), options, false) : undefined);
+    return this.guaranteedUpdate(
+      ctx,
+      type,
+      namespace,
+      name,
+      options,
+      (current) => {
+        if (expected !== undefined && expected !== current.metadata.resourceVersion) {
+          throw conflict(type, name, MODIFIED);
+        }
+        return clone(obj);
+      },
+      type.allowCreateOnUpdate
+        ? () => this.#create(ctx, type, namespace, clone(obj), options, false)
+        : undefined,
+    );
   }
 
   async patch(
@@ -548,7 +704,10 @@ export class ResourceStorage {
       if (m.resourceVersion && m.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(type, name, MODIFIED);
       }
-      if (m.name !== name) throw badRequest(`metadata.name: Invalid value: ${JSON.stringify(m.name)}: field is immutable`);
+      if (m.name !== name)
+        throw badRequest(
+          `metadata.name: Invalid value: ${JSON.stringify(m.name)}: field is immutable`,
+        );
       return this.#fromBody(ctx, type, patched, options, 'patch');
     });
   }
@@ -562,12 +721,22 @@ export class ResourceStorage {
     options: PatchOptions,
   ): Promise<KubeObject> {
     if (!options.fieldManager) {
-      throw badRequest('PATCH, application/apply-patch+yaml requests must set the fieldManager parameter');
+      throw badRequest(
+        'PATCH, application/apply-patch+yaml requests must set the fieldManager parameter',
+      );
     }
-    const applied = this.#fromBody(ctx, type, body, { ...options, fieldValidation: options.fieldValidation ?? 'Strict' }, 'apply');
+    const applied = this.#fromBody(
+      ctx,
+      type,
+      body,
+      { ...options, fieldValidation: options.fieldValidation ?? 'Strict' },
+      'apply',
+    );
     const am = meta(applied);
     if (am.name !== undefined && am.name !== name) {
-      throw badRequest(`the name of the object (${am.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${am.name}) does not match the name on the URL (${name})`,
+      );
     }
     am.name = name;
     this.#checkNamespace(type, namespace, am);
@@ -578,9 +747,26 @@ export class ResourceStorage {
       namespace,
       name,
       options,
-      (current) => applyConfiguration(type, current, applied, options.fieldManager!, !!options.force, options.subresource, now),
+      (current) =>
+        applyConfiguration(
+          type,
+          current,
+          applied,
+          options.fieldManager!,
+          !!options.force,
+          options.subresource,
+          now,
+        ),
       async () => {
-        const created = applyConfiguration(type, undefined, applied, options.fieldManager!, !!options.force, options.subresource, now);
+        const created = applyConfiguration(
+          type,
+          undefined,
+          applied,
+          options.fieldManager!,
+          !!options.force,
+          options.subresource,
+          now,
+        );
         return this.#create(ctx, type, namespace, created, options, true);
       },
       true,
@@ -681,10 +867,19 @@ export class ResourceStorage {
       m.generation = cm.generation ?? 1;
       if (!deepEqual(specOf(type, next), specOf(type, current))) m.generation += 1;
     }
-    if (m.managedFields === undefined && cm.managedFields !== undefined) m.managedFields = cm.managedFields;
+    if (m.managedFields === undefined && cm.managedFields !== undefined)
+      m.managedFields = cm.managedFields;
     // No-op: nothing but bookkeeping differs.
     if (sameObject(next, current)) return current;
-    if (!managed) recordManagedFields(type, current, next, options.fieldManager, options.subresource, this.#now());
+    if (!managed)
+      recordManagedFields(
+        type,
+        current,
+        next,
+        options.fieldManager,
+        options.subresource,
+        this.#now(),
+      );
     return next;
   }
 
@@ -713,7 +908,11 @@ export class ResourceStorage {
       const cm = current.metadata;
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== cm.uid) {
-        throw conflict(type, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cm.uid}`);
+        throw conflict(
+          type,
+          name,
+          `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cm.uid}`,
+        );
       }
       if (pre?.resourceVersion && pre.resourceVersion !== cm.resourceVersion) {
         throw conflict(
@@ -723,7 +922,13 @@ export class ResourceStorage {
         );
       }
       await runAdmission(this.#admission, 'validate', {
-        ctx, operation: 'DELETE', type, object: undefined, oldObject: current, dryRun: !!options.dryRun, storage: this,
+        ctx,
+        operation: 'DELETE',
+        type,
+        object: undefined,
+        oldObject: current,
+        dryRun: !!options.dryRun,
+        storage: this,
       });
       const next = this.#prepareDelete(type, current, options);
       try {
@@ -750,7 +955,11 @@ export class ResourceStorage {
    * keep the object with a deletionTimestamp. Returns the object to store, or
    * undefined to delete it now.
    */
-  #prepareDelete(type: ResourceType, current: KubeObject, options: DeleteOptions): KubeObject | undefined {
+  #prepareDelete(
+    type: ResourceType,
+    current: KubeObject,
+    options: DeleteOptions,
+  ): KubeObject | undefined {
     const next = clone(current);
     const m = next.metadata;
     const finalizers = new Set(m.finalizers ?? []);
@@ -772,7 +981,8 @@ export class ResourceStorage {
       type.resource === 'namespaces' && type.group === ''
         ? ((current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [])
         : [];
-    if (pendingFinalizers.length === 0 && grace === 0 && namespaceFinalizers.length === 0) return undefined;
+    if (pendingFinalizers.length === 0 && grace === 0 && namespaceFinalizers.length === 0)
+      return undefined;
     if (!m.deletionTimestamp) {
       m.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
       m.deletionGracePeriodSeconds = grace;
@@ -796,11 +1006,17 @@ export class ResourceStorage {
     listOptions: ListOptions,
     options: DeleteOptions = {},
   ): Promise<KubeList> {
-    const list = await this.list(ctx, type, namespace, { ...listOptions, limit: 0, continue: undefined });
+    const list = await this.list(ctx, type, namespace, {
+      ...listOptions,
+      limit: 0,
+      continue: undefined,
+    });
     const deleted: KubeObject[] = [];
     for (const item of list.items) {
       try {
-        deleted.push(await this.delete(ctx, type, item.metadata.namespace, item.metadata.name!, options));
+        deleted.push(
+          await this.delete(ctx, type, item.metadata.namespace, item.metadata.name!, options),
+        );
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -820,7 +1036,8 @@ function alreadyExists(type: ResourceType, name: string): AlreadyExistsError {
 /** Kubernetes' default grace periods: pods bound to a node get theirs; the rest none. */
 function gracePeriod(type: ResourceType, obj: KubeObject, options: DeleteOptions): number {
   if (!(type.resource === 'pods' && type.group === '')) return 0;
-  const spec = obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
+  const spec = obj.spec as
+    { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
   // An unscheduled pod, or one whose containers never started, goes at once.
   if (!spec?.nodeName) return 0;
   const phase = (obj.status as { phase?: string } | undefined)?.phase;
@@ -859,4 +1076,3 @@ export function parseResourceVersion(rv: string): number {
   if (!/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
   return Number(rv);
 }
-

@@ -39,7 +39,9 @@ export async function selfReview(
   }
   if (info.verb !== 'create') {
     req.resume();
-    throw new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+    throw new InvalidError('the server does not allow this method on the requested resource', {
+      reason: 'MethodNotAllowed',
+    });
   }
   const neg = negotiate(req.headers.accept);
   const body = await readJson();
@@ -49,34 +51,74 @@ export async function selfReview(
   if (type.resource === 'selfsubjectreviews') {
     const userInfo: Record<string, unknown> = { username: user.name, groups: user.groups };
     if (user.uid) userInfo.uid = user.uid;
-    send(res, 201, { apiVersion, kind: type.kind, metadata: { creationTimestamp: null }, status: { userInfo } }, neg);
+    send(
+      res,
+      201,
+      { apiVersion, kind: type.kind, metadata: { creationTimestamp: null }, status: { userInfo } },
+      neg,
+    );
     return true;
   }
   const spec = isObject(body.spec) ? body.spec : {};
   if (type.resource === 'selfsubjectrulesreviews') {
     const namespace = typeof spec.namespace === 'string' ? spec.namespace : '';
     const admin = isAdmin(user);
-    send(res, 201, {
-      apiVersion,
-      kind: type.kind,
-      metadata: { creationTimestamp: null },
-      spec: { namespace },
-      status: {
-        resourceRules: admin ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] : [
-          { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] },
-          { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
-        ],
-        nonResourceRules: admin ? [{ verbs: ['*'], nonResourceURLs: ['*'] }] : [
-          { verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'] },
-        ],
-        incomplete: false,
+    send(
+      res,
+      201,
+      {
+        apiVersion,
+        kind: type.kind,
+        metadata: { creationTimestamp: null },
+        spec: { namespace },
+        status: {
+          resourceRules: admin
+            ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]
+            : [
+                {
+                  verbs: ['create'],
+                  apiGroups: ['authorization.k8s.io'],
+                  resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+                },
+                {
+                  verbs: ['create'],
+                  apiGroups: ['authentication.k8s.io'],
+                  resources: ['selfsubjectreviews'],
+                },
+              ],
+          nonResourceRules: admin
+            ? [{ verbs: ['*'], nonResourceURLs: ['*'] }]
+            : [
+                {
+                  verbs: ['get'],
+                  nonResourceURLs: [
+                    '/api',
+                    '/api/*',
+                    '/apis',
+                    '/apis/*',
+                    '/healthz',
+                    '/livez',
+                    '/openapi',
+                    '/openapi/*',
+                    '/readyz',
+                    '/version',
+                    '/version/',
+                  ],
+                },
+              ],
+          incomplete: false,
+        },
       },
-    }, neg);
+      neg,
+    );
     return true;
   }
   const ra = isObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
   const nra = isObject(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined;
-  if (!ra && !nra) throw bad('spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified');
+  if (!ra && !nra)
+    throw bad(
+      'spec: Invalid value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    );
   const str = (v: unknown): string => (typeof v === 'string' ? v : '');
   const attrs: Attributes = ra
     ? {
@@ -91,13 +133,29 @@ export async function selfReview(
         namespace: str(ra.namespace),
         name: str(ra.name),
       }
-    : { user, verb: str(nra!.verb), isResourceRequest: false, path: str(nra!.path), group: '', version: '', resource: '', subresource: '', namespace: '', name: '' };
+    : {
+        user,
+        verb: str(nra!.verb),
+        isResourceRequest: false,
+        path: str(nra!.path),
+        group: '',
+        version: '',
+        resource: '',
+        subresource: '',
+        namespace: '',
+        name: '',
+      };
   const decision = await deps.authorizer.authorize(attrs);
   const status: Record<string, unknown> = { allowed: decision.decision === 'allow' };
   if (decision.decision === 'deny') {
     status.denied = true;
     status.reason = decision.reason;
   }
-  send(res, 201, { apiVersion, kind: type.kind, metadata: { creationTimestamp: null }, spec, status }, neg);
+  send(
+    res,
+    201,
+    { apiVersion, kind: type.kind, metadata: { creationTimestamp: null }, spec, status },
+    neg,
+  );
   return true;
 }

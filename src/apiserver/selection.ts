@@ -53,11 +53,8 @@ export function fieldSelectorMatcher(type: ResourceType, selector: string): Obje
   const known = new Set(Object.keys(objectFields(type, probe)));
   for (const r of reqs) {
     if (!known.has(r.field)) {
-      throw badRequest(
-        `field label not supported: ${r.field}`,
-      );
+      throw badRequest(`field label not supported: ${r.field}`);
     }
   }
   return (obj) => matchesFields(reqs, objectFields(type, obj));
 }
-

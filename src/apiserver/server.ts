@@ -16,7 +16,12 @@ import type { ResourceRegistry } from '../api/registry.ts';
 import { loadOrCreateServerPki, writeKubeconfig } from '../pki/index.ts';
 import type { CompactionOptions, Store } from '../store/store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { namespaceLifecycle, serviceAccountDefault, serviceAllocator, SYSTEM_NAMESPACES } from './admission-plugins.ts';
+import {
+  namespaceLifecycle,
+  serviceAccountDefault,
+  serviceAllocator,
+  SYSTEM_NAMESPACES,
+} from './admission-plugins.ts';
 import type { AdmissionPlugin } from './admission.ts';
 import {
   AuthorizerChain,
@@ -57,6 +62,10 @@ export interface ApiServerOptions {
   connector?: PodConnector;
 }
 
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export class ApiServer {
   readonly registry: ResourceRegistry;
   readonly storage: ResourceStorage;
@@ -73,7 +82,13 @@ export class ApiServer {
   /** Resolves once the server listens and the kubeconfig is written. */
   readonly ready: Promise<void> = new Promise((resolve) => (this.#announceReady = resolve));
 
-  private constructor(options: ApiServerOptions, store: Store, pki: { caPem: string; certPem: string; keyPem: string }, kubeconfigPath: string, host: string) {
+  private constructor(
+    options: ApiServerOptions,
+    store: Store,
+    pki: { caPem: string; certPem: string; keyPem: string },
+    kubeconfigPath: string,
+    host: string,
+  ) {
     this.#options = options;
     this.#log = options.log.child({ component: 'apiserver' });
     this.store = store;
@@ -81,7 +96,11 @@ export class ApiServer {
     this.kubeconfigPath = kubeconfigPath;
     this.registry = builtinRegistry();
     const allocator = serviceAllocator({ serviceCidr: options.serviceCidr });
-    const admission: AdmissionPlugin[] = [namespaceLifecycle(this.registry), serviceAccountDefault(), allocator];
+    const admission: AdmissionPlugin[] = [
+      namespaceLifecycle(this.registry),
+      serviceAccountDefault(),
+      allocator,
+    ];
     this.storage = new ResourceStorage({ store, admission });
     const tokens = options.tokenAuthFile ? parseTokenFile(options.tokenAuthFile) : [];
     this.#handler = new RequestHandler({
@@ -90,9 +109,13 @@ export class ApiServer {
       discovery: new Discovery(this.registry),
       openapi: new OpenApi(this.registry),
       authenticator: new RequestAuthenticator(tokens),
-      authorizer: new AuthorizerChain([adminAuthorizer, ...(options.authorizers ?? []), basicUserAuthorizer]),
+      authorizer: new AuthorizerChain([
+        adminAuthorizer,
+        ...(options.authorizers ?? []),
+        basicUserAuthorizer,
+      ]),
       connector: options.connector ?? disconnectedConnector,
-      limits: { ...DEFAULT_LIMITS, ...options.limits },
+      limits: { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) },
       serverAddress: `${host}:${options.apiPort ?? 6443}`,
       ready: () => this.#ready,
       log: this.#log,
@@ -129,7 +152,9 @@ export class ApiServer {
     const sans = [...(options.tlsSans ?? [])];
     if (host !== '0.0.0.0' && host !== '::') sans.push(host);
     const pki = await loadOrCreateServerPki(options.dataDir, { sans, hostname: hostname() });
-    const compaction = Object.fromEntries(Object.entries(options.compaction ?? {}).filter(([, v]) => v !== undefined));
+    const compaction = Object.fromEntries(
+      Object.entries(options.compaction ?? {}).filter(([, v]) => v !== undefined),
+    );
     const store =
       options.store ??
       (await openSqliteStore({
@@ -138,7 +163,13 @@ export class ApiServer {
         onBackgroundError: (err) => options.log.error({ err }, 'store compaction failed'),
       }));
     const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
-    return new ApiServer(options, store, { caPem: pki.ca.certPem, certPem: pki.server.certPem, keyPem: pki.server.keyPem }, kubeconfigPath, host).#withAdmin(pki.admin);
+    return new ApiServer(
+      options,
+      store,
+      { caPem: pki.ca.certPem, certPem: pki.server.certPem, keyPem: pki.server.keyPem },
+      kubeconfigPath,
+      host,
+    ).#withAdmin(pki.admin);
   }
 
   #adminPki: { certPem: string; keyPem: string } | undefined;
@@ -164,7 +195,13 @@ export class ApiServer {
     const nsType = this.registry.get('', 'v1', 'namespaces')!;
     for (const name of SYSTEM_NAMESPACES) {
       try {
-        await this.storage.create(ctx, nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { fieldManager: 'verge' });
+        await this.storage.create(
+          ctx,
+          nsType,
+          undefined,
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+          { fieldManager: 'verge' },
+        );
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
@@ -181,7 +218,10 @@ export class ApiServer {
       await Promise.race([
         once(this.#https, 'listening'),
         once(this.#https, 'error').then(([err]) => {
-          throw new UnavailableError(`cannot listen on ${this.#options.listenHost ?? '127.0.0.1'}:${port}: ${(err as Error).message}`, { cause: err });
+          throw new UnavailableError(
+            `cannot listen on ${this.#options.listenHost ?? '127.0.0.1'}:${port}: ${(err as Error).message}`,
+            { cause: err },
+          );
         }),
       ]);
     } catch (err) {

@@ -12,7 +12,12 @@ export interface HttpStatus {
   status: Status;
 }
 
-export function status(code: number, reason: string, message: string, details?: StatusDetails): Status {
+export function status(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusDetails,
+): Status {
   const s: Status = {
     apiVersion: 'v1',
     kind: 'Status',

@@ -40,7 +40,9 @@ function notFound(): NotFoundError {
 }
 
 function methodNotAllowed(): InvalidError {
-  return new InvalidError('the server does not allow this method on the requested resource', { reason: 'MethodNotAllowed' });
+  return new InvalidError('the server does not allow this method on the requested resource', {
+    reason: 'MethodNotAllowed',
+  });
 }
 
 function badRequest(message: string): InvalidError {
@@ -81,7 +83,9 @@ export async function subresource(r: SubresourceRequest): Promise<void> {
 }
 
 function manager(r: SubresourceRequest): string {
-  return r.query.get('fieldManager') || (r.req.headers['user-agent'] ?? '').split('/')[0] || 'unknown';
+  return (
+    r.query.get('fieldManager') || (r.req.headers['user-agent'] ?? '').split('/')[0] || 'unknown'
+  );
 }
 
 async function status(r: SubresourceRequest): Promise<void> {
@@ -98,14 +102,27 @@ async function status(r: SubresourceRequest): Promise<void> {
       r.req.resume();
       return send(r.res, 200, await deps.storage.get(ctx, type, namespace, info.name), neg);
     case 'update':
-      return send(r.res, 200, await deps.storage.update(ctx, type, namespace, info.name, await r.readJson(), opts), neg, ctx.warnings);
+      return send(
+        r.res,
+        200,
+        await deps.storage.update(ctx, type, namespace, info.name, await r.readJson(), opts),
+        neg,
+        ctx.warnings,
+      );
     case 'patch': {
       const patchType = patchTypeOf(r.req.headers['content-type'] ?? '');
-      if (!patchType) throw new InvalidError('unsupported patch content type', { reason: 'UnsupportedMediaType' });
-      const patch = parseBody(await readBody(r.req, deps.limits.maxBodyBytes), r.req.headers['content-type']);
+      if (!patchType)
+        throw new InvalidError('unsupported patch content type', {
+          reason: 'UnsupportedMediaType',
+        });
+      const patch = parseBody(
+        await readBody(r.req, deps.limits.maxBodyBytes),
+        r.req.headers['content-type'],
+      );
       const obj = await deps.storage.patch(ctx, type, namespace, info.name, patchType, patch, {
         ...opts,
-        fieldManager: patchType === 'apply' ? (q.get('fieldManager') ?? undefined) : opts.fieldManager,
+        fieldManager:
+          patchType === 'apply' ? (q.get('fieldManager') ?? undefined) : opts.fieldManager,
         force: q.get('force') === 'true',
       });
       return send(r.res, 200, obj, neg, ctx.warnings);
@@ -122,7 +139,8 @@ export function toScale(type: ResourceType, obj: KubeObject): KubeObject {
   const selector = mapping.labelSelectorPath ? getPath(obj, mapping.labelSelectorPath) : undefined;
   const status: JsonObject = { replicas: Number(getPath(obj, mapping.statusReplicasPath) ?? 0) };
   if (typeof selector === 'string') status.selector = selector;
-  else if (isObject(selector)) status.selector = formatLabelSelector(labelSelectorFromObject(selector as LabelSelector));
+  else if (isObject(selector))
+    status.selector = formatLabelSelector(labelSelectorFromObject(selector as LabelSelector));
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
@@ -143,22 +161,36 @@ async function scale(r: SubresourceRequest): Promise<void> {
   const neg = negotiate(r.req.headers.accept);
   if (info.verb === 'get') {
     r.req.resume();
-    return send(r.res, 200, toScale(type, await deps.storage.get(ctx, type, namespace, info.name)), neg);
+    return send(
+      r.res,
+      200,
+      toScale(type, await deps.storage.get(ctx, type, namespace, info.name)),
+      neg,
+    );
   }
   let change: (scale: KubeObject) => KubeObject;
   if (info.verb === 'update') {
     const body = await r.readJson();
-    if (!isObject(body) || (body.kind !== undefined && body.kind !== 'Scale')) throw badRequest('the body must be an autoscaling/v1 Scale');
+    if (!isObject(body) || (body.kind !== undefined && body.kind !== 'Scale'))
+      throw badRequest('the body must be an autoscaling/v1 Scale');
     change = () => body as KubeObject;
   } else if (info.verb === 'patch') {
     const patchType = patchTypeOf(r.req.headers['content-type'] ?? '');
     if (!patchType || patchType === 'apply') {
-      throw new InvalidError('the scale subresource accepts JSON, merge and strategic merge patches', { reason: 'UnsupportedMediaType' });
+      throw new InvalidError(
+        'the scale subresource accepts JSON, merge and strategic merge patches',
+        { reason: 'UnsupportedMediaType' },
+      );
     }
-    const patch = parseBody(await readBody(r.req, deps.limits.maxBodyBytes), r.req.headers['content-type']);
+    const patch = parseBody(
+      await readBody(r.req, deps.limits.maxBodyBytes),
+      r.req.headers['content-type'],
+    );
     // Scale has no merge-keyed lists, so a strategic merge patch is a merge patch here.
     change = (current) =>
-      (patchType === 'json' ? applyJsonPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
+      (patchType === 'json'
+        ? applyJsonPatch(current, patch)
+        : applyMergePatch(current, patch)) as KubeObject;
   } else {
     r.req.resume();
     throw methodNotAllowed();
@@ -198,31 +230,59 @@ async function binding(r: SubresourceRequest): Promise<void> {
   }
   const body = await r.readJson();
   await bindPod(r, type, namespace!, info.name, body);
-  send(r.res, 201, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 }, negotiate(r.req.headers.accept), ctx.warnings);
+  send(
+    r.res,
+    201,
+    { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 },
+    negotiate(r.req.headers.accept),
+    ctx.warnings,
+  );
 }
 
-export async function bindPod(r: Pick<SubresourceRequest, 'deps' | 'ctx'>, type: ResourceType, namespace: string, name: string, body: unknown): Promise<void> {
+export async function bindPod(
+  r: Pick<SubresourceRequest, 'deps' | 'ctx'>,
+  type: ResourceType,
+  namespace: string,
+  name: string,
+  body: unknown,
+): Promise<void> {
   const target = isObject(body) && isObject(body.target) ? body.target : undefined;
   const node = target && typeof target.name === 'string' ? target.name : '';
   if (!node) throw badRequest('Binding.target.name is required');
-  if (target && target.kind !== undefined && target.kind !== 'Node') throw badRequest('Binding.target.kind must be Node');
+  if (target && target.kind !== undefined && target.kind !== 'Node')
+    throw badRequest('Binding.target.kind must be Node');
   const now = rfc3339(r.deps.storage.now());
-  await r.deps.storage.guaranteedUpdate(r.ctx, type, namespace, name, { subresource: 'binding', fieldManager: 'scheduler' }, (pod) => {
-    const spec = (pod.spec ?? {}) as { nodeName?: string };
-    if (pod.metadata.deletionTimestamp) {
-      throw new ConflictError(`pod ${name} is being deleted, cannot be assigned to a host`);
-    }
-    if (spec.nodeName) {
-      throw new ConflictError(`pod ${name} is already assigned to node "${spec.nodeName}"`);
-    }
-    const next = clone(pod) as KubeObject & { spec: { nodeName?: string }; status?: { conditions?: JsonObject[] } };
-    next.spec.nodeName = node;
-    const status = (next.status ??= {});
-    const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-    status.conditions = conditions;
-    return next;
-  });
+  await r.deps.storage.guaranteedUpdate(
+    r.ctx,
+    type,
+    namespace,
+    name,
+    { subresource: 'binding', fieldManager: 'scheduler' },
+    (pod) => {
+      const spec = (pod.spec ?? {}) as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) {
+        throw new ConflictError(`pod ${name} is being deleted, cannot be assigned to a host`);
+      }
+      if (spec.nodeName) {
+        throw new ConflictError(`pod ${name} is already assigned to node "${spec.nodeName}"`);
+      }
+      const next = clone(pod) as KubeObject & {
+        spec: { nodeName?: string };
+        status?: { conditions?: JsonObject[] };
+      };
+      next.spec.nodeName = node;
+      const status = (next.status ??= {});
+      const conditions = (status.conditions ??= []).filter((c) => c.type !== 'PodScheduled');
+      conditions.push({
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: now,
+      });
+      status.conditions = conditions;
+      return next;
+    },
+  );
 }
 
 /** pods/eviction: `kubectl drain` asks to evict; without disruption budgets it is a delete. */
@@ -235,9 +295,15 @@ async function eviction(r: SubresourceRequest): Promise<void> {
   const body = await r.readJson();
   const opts = isObject(body) && isObject(body.deleteOptions) ? body.deleteOptions : {};
   await deps.storage.delete(ctx, type, namespace, info.name, {
-    gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
+    gracePeriodSeconds:
+      typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
   });
-  send(r.res, 201, { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 }, negotiate(r.req.headers.accept));
+  send(
+    r.res,
+    201,
+    { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 },
+    negotiate(r.req.headers.accept),
+  );
 }
 
 /** namespaces/finalize: the namespace controller clears spec.finalizers when the namespace is empty. */
@@ -248,12 +314,22 @@ async function finalize(r: SubresourceRequest): Promise<void> {
     throw methodNotAllowed();
   }
   const body = await r.readJson();
-  const finalizers = isObject(body) && isObject(body.spec) && Array.isArray(body.spec.finalizers) ? (body.spec.finalizers as string[]) : [];
-  const obj = await deps.storage.guaranteedUpdate(ctx, type, undefined, info.name, { subresource: 'finalize', fieldManager: manager(r) }, (ns) => {
-    const next = clone(ns);
-    next.spec = { ...(isObject(next.spec) ? next.spec : {}), finalizers };
-    return next;
-  });
+  const finalizers =
+    isObject(body) && isObject(body.spec) && Array.isArray(body.spec.finalizers)
+      ? (body.spec.finalizers as string[])
+      : [];
+  const obj = await deps.storage.guaranteedUpdate(
+    ctx,
+    type,
+    undefined,
+    info.name,
+    { subresource: 'finalize', fieldManager: manager(r) },
+    (ns) => {
+      const next = clone(ns);
+      next.spec = { ...(isObject(next.spec) ? next.spec : {}), finalizers };
+      return next;
+    },
+  );
   send(r.res, 200, obj, negotiate(r.req.headers.accept));
 }
 

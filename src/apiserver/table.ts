@@ -24,7 +24,11 @@ const CREATED_COLUMN: TableColumn = {
 };
 
 export function partialObjectMetadata(obj: KubeObject, version: string): KubeObject {
-  return { apiVersion: `meta.k8s.io/${version}`, kind: 'PartialObjectMetadata', metadata: obj.metadata };
+  return {
+    apiVersion: `meta.k8s.io/${version}`,
+    kind: 'PartialObjectMetadata',
+    metadata: obj.metadata,
+  };
 }
 
 export interface TableOptions {
@@ -36,7 +40,11 @@ export interface TableOptions {
   now: Date;
 }
 
-export function toTable(type: ResourceType, objects: KubeObject[], options: TableOptions): Record<string, unknown> {
+export function toTable(
+  type: ResourceType,
+  objects: KubeObject[],
+  options: TableOptions,
+): Record<string, unknown> {
   const printer = type.hooks.table;
   const columns = printer ? printer.columns : [NAME_COLUMN, CREATED_COLUMN];
   const rows = objects.map((obj) => {
@@ -46,7 +54,8 @@ export function toTable(type: ResourceType, objects: KubeObject[], options: Tabl
     const row: Record<string, unknown> = { cells: r.cells };
     if (r.conditions) row.conditions = r.conditions;
     if (options.includeObject === 'Object') row.object = obj;
-    else if (options.includeObject === 'Metadata') row.object = partialObjectMetadata(obj, options.version);
+    else if (options.includeObject === 'Metadata')
+      row.object = partialObjectMetadata(obj, options.version);
     return row;
   });
   return {

@@ -33,7 +33,22 @@ function flag(q: URLSearchParams, name: string): boolean | undefined {
   if (v === null || v === '') return undefined;
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new InvalidError(`invalid value for ${name}: ${JSON.stringify(v)}`, { reason: 'BadRequest' });
+  throw new InvalidError(`invalid value for ${name}: ${JSON.stringify(v)}`, {
+    reason: 'BadRequest',
+  });
+}
+
+/**
+ * The JSON of each watched object, shared by every watcher that sends it: events
+ * from the store carry one decoded object for all watchers, so it is serialized
+ * once, not once per watcher.
+ */
+const serialized = new WeakMap<object, string>();
+
+function objectJson(obj: object): string {
+  let json = serialized.get(obj);
+  if (json === undefined) serialized.set(obj, (json = JSON.stringify(obj)));
+  return json;
 }
 
 export async function serveWatch(w: WatchRequest): Promise<void> {
@@ -60,7 +75,8 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
       labelSelector: q.get('labelSelector') ?? undefined,
       fieldSelector: q.get('fieldSelector') ?? undefined,
       resourceVersion: q.get('resourceVersion') ?? undefined,
-      resourceVersionMatch: (q.get('resourceVersionMatch') || undefined) as 'Exact' | 'NotOlderThan' | undefined,
+      resourceVersionMatch: (q.get('resourceVersionMatch') || undefined) as
+        'Exact' | 'NotOlderThan' | undefined,
       sendInitialEvents: flag(q, 'sendInitialEvents'),
       allowWatchBookmarks: bookmarks,
     });
@@ -76,6 +92,9 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
   const includeObject = (q.get('includeObject') || 'Metadata') as IncludeObject;
   let headersSent = false;
   const encode = (e: ObjectEvent): string => {
+    if (conversion.as === 'none' && e.type !== 'ERROR' && e.type !== 'BOOKMARK') {
+      return `{"type":"${e.type}","object":${objectJson(e.object)}}\n`;
+    }
     let object: unknown = e.object;
     if (e.type !== 'ERROR' && e.type !== 'BOOKMARK') {
       if (conversion.as === 'Table') {
@@ -87,7 +106,10 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
           now: deps.storage.now(),
         });
         headersSent = true;
-      } else if (conversion.as === 'PartialObjectMetadata' || conversion.as === 'PartialObjectMetadataList') {
+      } else if (
+        conversion.as === 'PartialObjectMetadata' ||
+        conversion.as === 'PartialObjectMetadataList'
+      ) {
         object = partialObjectMetadata(e.object as KubeObject, conversion.version);
       }
     }
@@ -121,13 +143,19 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
     }
   };
   const apiVersion = w.type.group === '' ? w.type.version : `${w.type.group}/${w.type.version}`;
-  const bookmarkTimer = setInterval(() => {
-    if (!bookmarks || closed || Date.now() - lastWrite < deps.bookmarkIntervalMs) return;
-    const rv = watch.progressRevision();
-    void write(
-      JSON.stringify({ type: 'BOOKMARK', object: { apiVersion, kind: w.type.kind, metadata: { resourceVersion: String(rv) } } }) + '\n',
-    );
-  }, Math.max(50, Math.floor(deps.bookmarkIntervalMs / 2)));
+  const bookmarkTimer = setInterval(
+    () => {
+      if (!bookmarks || closed || Date.now() - lastWrite < deps.bookmarkIntervalMs) return;
+      const rv = watch.progressRevision();
+      void write(
+        JSON.stringify({
+          type: 'BOOKMARK',
+          object: { apiVersion, kind: w.type.kind, metadata: { resourceVersion: String(rv) } },
+        }) + '\n',
+      );
+    },
+    Math.max(50, Math.floor(deps.bookmarkIntervalMs / 2)),
+  );
   bookmarkTimer.unref();
 
   try {

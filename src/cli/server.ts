@@ -24,17 +24,22 @@ Options:
                         keep at least this many revisions of history (default 10000)
   --compaction-interval D
                         how often old history is compacted (default 1m)
+  --max-requests-inflight N
+                        concurrent non-watch requests before 429 (default 400)
+  --request-timeout D   non-watch requests are answered 504 after this (default 60s)
   -h, --help            this help`;
 
 export function parsePort(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidError(`${flag}: not a port number: ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidError(`${flag}: not a port number: ${JSON.stringify(value)}`);
   return n;
 }
 
 function parseCount(value: string, flag: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidError(`${flag}: not a whole number: ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value))
+    throw new InvalidError(`${flag}: not a whole number: ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -42,17 +47,24 @@ export const serverCommand: Command = {
   name: 'server',
   summary: 'run the control plane (Kubernetes API server)',
   async run(args) {
-    const flags = parseFlags('server', args, {
-      'data-dir': { type: 'string' },
-      'listen-host': { type: 'string' },
-      'api-port': { type: 'string' },
-      'tls-san': { type: 'string', multiple: true },
-      'token-auth-file': { type: 'string' },
-      'service-cidr': { type: 'string' },
-      'history-min-age': { type: 'string' },
-      'history-min-revisions': { type: 'string' },
-      'compaction-interval': { type: 'string' },
-    }, HELP);
+    const flags = parseFlags(
+      'server',
+      args,
+      {
+        'data-dir': { type: 'string' },
+        'listen-host': { type: 'string' },
+        'api-port': { type: 'string' },
+        'tls-san': { type: 'string', multiple: true },
+        'token-auth-file': { type: 'string' },
+        'service-cidr': { type: 'string' },
+        'history-min-age': { type: 'string' },
+        'history-min-revisions': { type: 'string' },
+        'compaction-interval': { type: 'string' },
+        'max-requests-inflight': { type: 'string' },
+        'request-timeout': { type: 'string' },
+      },
+      HELP,
+    );
     if (!flags) return 0;
     const v = flags.values;
     if (!v['data-dir']) throw new InvalidError(`server: --data-dir is required\n\n${HELP}`);
@@ -66,18 +78,41 @@ export const serverCommand: Command = {
       tokenAuthFile: v['token-auth-file'],
       serviceCidr: v['service-cidr'],
       compaction: {
-        minRetainMs: v['history-min-age'] === undefined ? undefined : parseDuration(v['history-min-age'], '--history-min-age'),
-        minRetainRevisions: v['history-min-revisions'] === undefined ? undefined : parseCount(v['history-min-revisions'], '--history-min-revisions'),
-        intervalMs: v['compaction-interval'] === undefined ? undefined : parseDuration(v['compaction-interval'], '--compaction-interval'),
+        minRetainMs:
+          v['history-min-age'] === undefined
+            ? undefined
+            : parseDuration(v['history-min-age'], '--history-min-age'),
+        minRetainRevisions:
+          v['history-min-revisions'] === undefined
+            ? undefined
+            : parseCount(v['history-min-revisions'], '--history-min-revisions'),
+        intervalMs:
+          v['compaction-interval'] === undefined
+            ? undefined
+            : parseDuration(v['compaction-interval'], '--compaction-interval'),
+      },
+      limits: {
+        maxInflight:
+          v['max-requests-inflight'] === undefined
+            ? undefined
+            : parseCount(v['max-requests-inflight'], '--max-requests-inflight'),
+        requestTimeoutMs:
+          v['request-timeout'] === undefined
+            ? undefined
+            : parseDuration(v['request-timeout'], '--request-timeout'),
       },
       log,
     });
-    const signal = shutdownSignal((name) => console.log(`verge server: ${name} received, stopping`));
+    const signal = shutdownSignal((name) =>
+      console.log(`verge server: ${name} received, stopping`),
+    );
     const running = server.start(signal);
     // Tell the user where things are once serving.
     const announce = server.ready.then(() => {
       console.log(`verge server: kubeconfig written to ${server.kubeconfigPath}`);
-      console.log(`verge server: ready at ${server.url} (try: kubectl --kubeconfig ${server.kubeconfigPath} get nodes)`);
+      console.log(
+        `verge server: ready at ${server.url} (try: kubectl --kubeconfig ${server.kubeconfigPath} get nodes)`,
+      );
     });
     await Promise.race([running, announce]);
     await running;

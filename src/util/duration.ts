@@ -13,7 +13,9 @@ export function parseDuration(text: string, what = 'duration'): number {
     matched = re.lastIndex;
   }
   if (text === '' || matched !== text.length) {
-    throw new InvalidError(`${what}: not a duration: ${JSON.stringify(text)} (examples: 500ms, 30s, 5m, 1h30m, 7d)`);
+    throw new InvalidError(
+      `${what}: not a duration: ${JSON.stringify(text)} (examples: 500ms, 30s, 5m, 1h30m, 7d)`,
+    );
   }
   return total;
 }

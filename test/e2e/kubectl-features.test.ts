@@ -9,7 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { Kubectl, eventually, removeDir, startServer, type ServerProcess } from '../helpers/cluster.ts';
+import {
+  Kubectl,
+  eventually,
+  removeDir,
+  startServer,
+  type ServerProcess,
+} from '../helpers/cluster.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -36,10 +42,23 @@ describe('kubectl features against verge server', () => {
     // An existing object makes kubectl print its header once the first list is in;
     // its watch then starts from that list's resourceVersion, so nothing after it is missed.
     await k.ok(['create', 'configmap', 'watch-start', '-n', 'default']);
-    const child = spawn('kubectl', ['--kubeconfig', server.kubeconfig, 'get', 'configmaps', '-w', '--output-watch-events', '-n', 'default'], {
-      env: { ...process.env, HOME: k.home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'kubectl',
+      [
+        '--kubeconfig',
+        server.kubeconfig,
+        'get',
+        'configmaps',
+        '-w',
+        '--output-watch-events',
+        '-n',
+        'default',
+      ],
+      {
+        env: { ...process.env, HOME: k.home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const lines: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
     let stderr = '';
@@ -77,16 +96,31 @@ describe('kubectl features against verge server', () => {
     row(/^namespaces\s+ns\s+v1\s+false\s+Namespace$/m);
     row(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
     row(/^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m);
-    row(/^customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io\/v1\s+false\s+CustomResourceDefinition$/m);
+    row(
+      /^customresourcedefinitions\s+crd,crds\s+apiextensions\.k8s\.io\/v1\s+false\s+CustomResourceDefinition$/m,
+    );
   });
 
   it('pages lists with --chunk-size and follows continue tokens', async () => {
     await k.ok(['create', 'namespace', 'paging']);
-    for (let i = 0; i < 7; i++) await k.ok(['create', 'configmap', `page-${i}`, '-n', 'paging', '--from-literal=i=' + i]);
-    const r = await k.run(['get', 'configmaps', '-n', 'paging', '--chunk-size=2', '-v=6', '-o', 'name']);
+    for (let i = 0; i < 7; i++)
+      await k.ok(['create', 'configmap', `page-${i}`, '-n', 'paging', '--from-literal=i=' + i]);
+    const r = await k.run([
+      'get',
+      'configmaps',
+      '-n',
+      'paging',
+      '--chunk-size=2',
+      '-v=6',
+      '-o',
+      'name',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
-      r.stdout.trim().split('\n').filter((l) => l.includes('page-')),
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('page-')),
       Array.from({ length: 7 }, (_, i) => `configmap/page-${i}`),
     );
     assert.match(r.stderr, /limit=2/);
@@ -101,21 +135,60 @@ describe('kubectl features against verge server', () => {
     await k.ok(['label', 'configmap', 'web-a', 'web-b', 'app=web', '-n', 'sel']);
     await k.ok(['label', 'configmap', 'web-a', 'env=prod', '-n', 'sel']);
     await k.ok(['label', 'configmap', 'db', 'app=db', 'env=dev', '-n', 'sel']);
-    const names = (args: string[]): Promise<string> => k.ok(['get', 'configmaps', '-n', 'sel', ...args, '-o', 'jsonpath={.items[*].metadata.name}']);
+    const names = (args: string[]): Promise<string> =>
+      k.ok(['get', 'configmaps', '-n', 'sel', ...args, '-o', 'jsonpath={.items[*].metadata.name}']);
     assert.equal(await names(['-l', 'app=web']), 'web-a web-b');
-    assert.equal(await names(['-l', 'app!=web']), 'db kube-root-ca.crt'.split(' ').filter((n) => n === 'db').join(' ') || 'db');
+    assert.equal(
+      await names(['-l', 'app!=web']),
+      'db kube-root-ca.crt'
+        .split(' ')
+        .filter((n) => n === 'db')
+        .join(' ') || 'db',
+    );
     assert.equal(await names(['-l', 'env in (prod,dev)']), 'db web-a');
     assert.equal(await names(['-l', 'app=web,!env']), 'web-b');
     assert.equal(await names(['-l', 'env']), 'db web-a');
     assert.equal(await names(['--field-selector', 'metadata.name=db']), 'db');
-    assert.equal(await names(['--field-selector', 'metadata.name!=db', '-l', 'app']), 'web-a web-b');
-    const bad = await k.fails(['get', 'configmaps', '-n', 'sel', '--field-selector', 'spec.nothing=1']);
+    assert.equal(
+      await names(['--field-selector', 'metadata.name!=db', '-l', 'app']),
+      'web-a web-b',
+    );
+    const bad = await k.fails([
+      'get',
+      'configmaps',
+      '-n',
+      'sel',
+      '--field-selector',
+      'spec.nothing=1',
+    ]);
     assert.match(bad, /field label not supported: spec\.nothing/);
     const badLabel = await k.fails(['get', 'configmaps', '-n', 'sel', '-l', 'app in (a']);
     assert.match(badLabel, /unable to parse requirement|invalid/i);
     // Pods can be selected by phase and node, as the scheduler and kubelets do.
-    await k.ok(['run', 'idle', '-n', 'sel', '--image=busybox', '--restart=Never', '--', 'sleep', '1']);
-    assert.equal(await k.ok(['get', 'pods', '-n', 'sel', '--field-selector', 'status.phase=Pending,spec.nodeName=', '-o', 'jsonpath={.items[*].metadata.name}']), 'idle');
+    await k.ok([
+      'run',
+      'idle',
+      '-n',
+      'sel',
+      '--image=busybox',
+      '--restart=Never',
+      '--',
+      'sleep',
+      '1',
+    ]);
+    assert.equal(
+      await k.ok([
+        'get',
+        'pods',
+        '-n',
+        'sel',
+        '--field-selector',
+        'status.phase=Pending,spec.nodeName=',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      ]),
+      'idle',
+    );
   });
 
   it('answers kubectl auth can-i and whoami for an admin and a token user', async () => {
@@ -129,14 +202,18 @@ describe('kubectl features against verge server', () => {
       `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${server.url}\n    certificate-authority: ${join(server.dataDir, 'pki', 'ca.crt')}\nusers:\n- name: viewer\n  user:\n    token: viewer-token-123\ncontexts:\n- name: v\n  context:\n    cluster: c\n    user: viewer\ncurrent-context: v\n`,
     );
     const viewer = new Kubectl(viewerConfig);
-    const asViewer = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => viewer.run(args);
+    const asViewer = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      viewer.run(args);
     const can = await asViewer(['auth', 'can-i', 'list', 'pods']);
     assert.match(can.stdout.trim(), /^no - .*no RBAC yet/);
     const who = await asViewer(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     assert.equal(who.stdout.trim(), 'viewer', who.stderr);
     const denied = await asViewer(['get', 'pods']);
     assert.notEqual(denied.code, 0);
-    assert.match(denied.stderr, /pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "default"/);
+    assert.match(
+      denied.stderr,
+      /pods is forbidden: User "viewer" cannot list resource "pods" in API group "" in the namespace "default"/,
+    );
     const wrong = await viewer.run(['get', 'pods', '--token', 'wrong-token']);
     assert.match(wrong.stderr, /Unauthorized|must be logged in/);
     viewer.cleanup();
@@ -148,32 +225,59 @@ describe('kubectl features against verge server', () => {
     await k.ok(['apply', '--server-side', '-f', '-'], deploy(2));
     await k.ok(['scale', 'deployment', 'ssa', '--replicas=5']);
     const conflict = await k.fails(['apply', '--server-side', '-f', '-'], deploy(2));
-    assert.match(conflict, /Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1: \.spec\.replicas/);
+    assert.match(
+      conflict,
+      /Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1: \.spec\.replicas/,
+    );
     await k.ok(['apply', '--server-side', '--force-conflicts', '-f', '-'], deploy(2));
     assert.equal(await k.ok(['get', 'deployment', 'ssa', '-o', 'jsonpath={.spec.replicas}']), '2');
   });
 
   it('dry-run validates without storing; generateName makes a name', async () => {
-    assert.match(await k.ok(['create', 'configmap', 'dry', '--dry-run=server', '--from-literal=a=b']), /created \(server dry run\)/);
+    assert.match(
+      await k.ok(['create', 'configmap', 'dry', '--dry-run=server', '--from-literal=a=b']),
+      /created \(server dry run\)/,
+    );
     assert.notEqual((await k.run(['get', 'configmap', 'dry'])).code, 0);
-    const created = await k.ok(['create', '-f', '-', '-o', 'jsonpath={.metadata.name}'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\n');
+    const created = await k.ok(
+      ['create', '-f', '-', '-o', 'jsonpath={.metadata.name}'],
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: gen-\n',
+    );
     assert.match(created, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 
   it('reports validation errors field by field, as kubectl users know them', async () => {
-    const err = await k.fails(['create', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\nspec:\n  containers:\n  - name: app\n');
+    const err = await k.fails(
+      ['create', '-f', '-'],
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: broken\nspec:\n  containers:\n  - name: app\n',
+    );
     assert.match(err, /The Pod "broken" is invalid: spec\.containers\[0\]\.image: Required value/);
-    const unknown = await k.fails(['create', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: strict\nbogus: 1\n');
+    const unknown = await k.fails(
+      ['create', '-f', '-'],
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: strict\nbogus: 1\n',
+    );
     assert.match(unknown, /unknown field "bogus"/);
-    const negative = await k.fails(['create', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: neg\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {a: b}\n  template:\n    metadata:\n      labels: {a: b}\n    spec:\n      containers:\n      - name: c\n        image: x\n');
+    const negative = await k.fails(
+      ['create', '-f', '-'],
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: neg\nspec:\n  replicas: -1\n  selector:\n    matchLabels: {a: b}\n  template:\n    metadata:\n      labels: {a: b}\n    spec:\n      containers:\n      - name: c\n        image: x\n',
+    );
     assert.match(negative, /spec\.replicas: Invalid value: -1: must be greater than or equal to 0/);
   });
 
   it('protects the system namespaces and refuses content in unknown ones', async () => {
-    assert.match(await k.fails(['delete', 'namespace', 'kube-system']), /this namespace may not be deleted/);
-    assert.match(await k.fails(['create', 'configmap', 'x', '-n', 'no-such-namespace']), /namespaces "no-such-namespace" not found/);
+    assert.match(
+      await k.fails(['delete', 'namespace', 'kube-system']),
+      /this namespace may not be deleted/,
+    );
+    assert.match(
+      await k.fails(['create', 'configmap', 'x', '-n', 'no-such-namespace']),
+      /namespaces "no-such-namespace" not found/,
+    );
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-      assert.equal(await k.ok(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']), 'Active');
+      assert.equal(
+        await k.ok(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']),
+        'Active',
+      );
     }
   });
 });

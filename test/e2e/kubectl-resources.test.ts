@@ -32,7 +32,8 @@ const cases: Case[] = [
     resource: 'configmap',
     printed: 'configmap',
     namespaced: true,
-    manifest: (n, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\ndata:\n  a: "1"\n${extra}`,
+    manifest: (n, extra = '') =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\ndata:\n  a: "1"\n${extra}`,
     columns: ['NAME', 'DATA', 'AGE'],
     strategic: '{"data":{"b":"2"}}',
     check: ['{.data.b}', '2'],
@@ -43,7 +44,8 @@ const cases: Case[] = [
     namespaced: true,
     // data, not stringData: stringData is folded into data on write, so applying it
     // again always reports "configured" (on Kubernetes too).
-    manifest: (n, extra = '') => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${n}\ntype: Opaque\ndata:\n  password: czNjcmV0\n${extra}`,
+    manifest: (n, extra = '') =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${n}\ntype: Opaque\ndata:\n  password: czNjcmV0\n${extra}`,
     columns: ['NAME', 'TYPE', 'DATA', 'AGE'],
     strategic: '{"data":{"user":"YWRtaW4="}}',
     check: ['{.data.user}', 'YWRtaW4='],
@@ -74,7 +76,8 @@ const cases: Case[] = [
     resource: 'serviceaccount',
     printed: 'serviceaccount',
     namespaced: true,
-    manifest: (n, extra = '') => `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${n}\nautomountServiceAccountToken: false\n${extra}`,
+    manifest: (n, extra = '') =>
+      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${n}\nautomountServiceAccountToken: false\n${extra}`,
     columns: ['NAME', 'SECRETS', 'AGE'],
     strategic: '{"imagePullSecrets":[{"name":"regcred"}]}',
     check: ['{.imagePullSecrets[0].name}', 'regcred'],
@@ -108,7 +111,8 @@ const cases: Case[] = [
       `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${n}\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: ${n}\n  template:\n    metadata:\n      labels:\n        app: ${n}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.25\n${extra}`,
     columns: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    strategic: '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}',
+    strategic:
+      '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}',
     check: ['{.spec.template.spec.containers[*].name}', 'sidecar app'],
     scalable: true,
   },
@@ -120,7 +124,8 @@ const cases: Case[] = [
       `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: ${n}\nspec:\n  replicas: 0\n  selector:\n    matchLabels:\n      app: ${n}\n  template:\n    metadata:\n      labels:\n        app: ${n}\n    spec:\n      containers:\n      - name: app\n        image: nginx:1.25\n${extra}`,
     columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
-    strategic: '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.26"}]}}}}',
+    strategic:
+      '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.26"}]}}}}',
     check: ['{.spec.template.spec.containers[0].image}', 'nginx:1.26'],
     scalable: true,
   },
@@ -130,7 +135,16 @@ const cases: Case[] = [
     namespaced: true,
     manifest: (n, extra = '') =>
       `apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: ${n}\nspec:\n  selector:\n    matchLabels:\n      app: ${n}\n  template:\n    metadata:\n      labels:\n        app: ${n}\n    spec:\n      containers:\n      - name: agent\n        image: busybox\n${extra}`,
-    columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'],
+    columns: [
+      'NAME',
+      'DESIRED',
+      'CURRENT',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'NODE SELECTOR',
+      'AGE',
+    ],
     wide: ['CONTAINERS', 'IMAGES', 'SELECTOR'],
     strategic: '{"spec":{"template":{"spec":{"nodeSelector":{"edge":"true"}}}}}',
     check: ['{.spec.template.spec.nodeSelector.edge}', 'true'],
@@ -160,7 +174,8 @@ const cases: Case[] = [
     resource: 'namespace',
     printed: 'namespace',
     namespaced: false,
-    manifest: (n, extra = '') => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n  labels:\n    purpose: e2e\n${extra}`,
+    manifest: (n, extra = '') =>
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${n}\n  labels:\n    purpose: e2e\n${extra}`,
     columns: ['NAME', 'STATUS', 'AGE'],
     strategic: '{"metadata":{"labels":{"team":"edge"}}}',
     check: ['{.metadata.labels.team}', 'edge'],
@@ -174,7 +189,10 @@ describe('kubectl against verge server: each built-in resource', () => {
   before(async () => {
     server = await startServer();
     k = new Kubectl(server.kubeconfig);
-    await k.ok(['create', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`);
+    await k.ok(
+      ['create', '-f', '-'],
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n`,
+    );
   });
 
   after(async () => {
@@ -190,24 +208,40 @@ describe('kubectl against verge server: each built-in resource', () => {
       const printedName = `${c.printed}/${name}`;
 
       // create
-      assert.match(await k.ok(['create', ...nsArgs, '-f', '-'], c.manifest(name)), new RegExp(`^${printedName.replace(/\./g, '\\.')} created`, 'm'));
+      assert.match(
+        await k.ok(['create', ...nsArgs, '-f', '-'], c.manifest(name)),
+        new RegExp(`^${printedName.replace(/\./g, '\\.')} created`, 'm'),
+      );
 
       // get: table, wide, yaml, jsonpath
       const table = await k.ok(['get', c.resource, name, ...nsArgs]);
       const header = table.split('\n')[0];
-      for (const col of c.columns) assert.ok(header.includes(col), `${c.resource} table header ${JSON.stringify(header)} lacks ${col}`);
+      for (const col of c.columns)
+        assert.ok(
+          header.includes(col),
+          `${c.resource} table header ${JSON.stringify(header)} lacks ${col}`,
+        );
       if (c.columns[0] === 'NAME') assert.match(table.split('\n')[1], new RegExp(`^${name}\\s`));
       else assert.ok(table.split('\n')[1].trim().length > 0, table);
       if (c.wide) {
-        const wide = (await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'wide'])).split('\n')[0];
-        for (const col of c.wide) assert.ok(wide.includes(col), `${c.resource} wide header ${JSON.stringify(wide)} lacks ${col}`);
+        const wide = (await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'wide'])).split(
+          '\n',
+        )[0];
+        for (const col of c.wide)
+          assert.ok(
+            wide.includes(col),
+            `${c.resource} wide header ${JSON.stringify(wide)} lacks ${col}`,
+          );
       }
       const yaml = await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'yaml']);
       assert.match(yaml, new RegExp(`name: ${name}`));
       assert.match(yaml, /uid: [0-9a-f-]{36}/);
       assert.match(yaml, /resourceVersion: "\d+"/);
       assert.match(yaml, /creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"/);
-      assert.equal(await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'jsonpath={.metadata.name}']), name);
+      assert.equal(
+        await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'jsonpath={.metadata.name}']),
+        name,
+      );
 
       // describe
       const described = await k.ok(['describe', c.resource, name, ...nsArgs]);
@@ -216,11 +250,30 @@ describe('kubectl against verge server: each built-in resource', () => {
       // client-side apply of a second object, then a change to it
       const applied = `${c.resource}-applied`;
       assert.match(await k.ok(['apply', ...nsArgs, '-f', '-'], c.manifest(applied)), / created/);
-      const changed = c.manifest(applied).replace(`name: ${applied}`, `name: ${applied}\n  annotations:\n    applied: "yes"`);
+      const changed = c
+        .manifest(applied)
+        .replace(`name: ${applied}`, `name: ${applied}\n  annotations:\n    applied: "yes"`);
       assert.match(await k.ok(['apply', ...nsArgs, '-f', '-'], changed), / configured/);
-      assert.equal(await k.ok(['get', c.resource, applied, ...nsArgs, '-o', 'jsonpath={.metadata.annotations.applied}']), 'yes');
+      assert.equal(
+        await k.ok([
+          'get',
+          c.resource,
+          applied,
+          ...nsArgs,
+          '-o',
+          'jsonpath={.metadata.annotations.applied}',
+        ]),
+        'yes',
+      );
       assert.match(
-        await k.ok(['get', c.resource, applied, ...nsArgs, '-o', 'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}']),
+        await k.ok([
+          'get',
+          c.resource,
+          applied,
+          ...nsArgs,
+          '-o',
+          'jsonpath={.metadata.annotations.kubectl\\.kubernetes\\.io/last-applied-configuration}',
+        ]),
         /"name":"/,
       );
       // re-applying the same file changes nothing
@@ -228,34 +281,98 @@ describe('kubectl against verge server: each built-in resource', () => {
 
       // server-side apply
       const ssa = `${c.resource}-ssa`;
-      assert.match(await k.ok(['apply', '--server-side', ...nsArgs, '-f', '-'], c.manifest(ssa)), / serverside-applied/);
-      const managers = await k.ok(['get', c.resource, ssa, ...nsArgs, '--show-managed-fields', '-o', 'jsonpath={.metadata.managedFields[*].manager}']);
+      assert.match(
+        await k.ok(['apply', '--server-side', ...nsArgs, '-f', '-'], c.manifest(ssa)),
+        / serverside-applied/,
+      );
+      const managers = await k.ok([
+        'get',
+        c.resource,
+        ssa,
+        ...nsArgs,
+        '--show-managed-fields',
+        '-o',
+        'jsonpath={.metadata.managedFields[*].manager}',
+      ]);
       assert.match(managers, /kubectl/);
 
       // patch: strategic (kubectl's default), merge, json
       await k.ok(['patch', c.resource, name, ...nsArgs, '-p', c.strategic]);
-      assert.equal(await k.ok(['get', c.resource, name, ...nsArgs, '-o', `jsonpath=${c.check[0]}`]), c.check[1]);
-      await k.ok(['patch', c.resource, name, ...nsArgs, '--type', 'merge', '-p', '{"metadata":{"annotations":{"merged":"true"}}}']);
-      await k.ok(['patch', c.resource, name, ...nsArgs, '--type', 'json', '-p', '[{"op":"add","path":"/metadata/labels","value":{"json":"patched"}}]']);
-      const patched = await k.json<{ metadata: { annotations?: Record<string, string>; labels?: Record<string, string> } }>(['get', c.resource, name, ...nsArgs]);
+      assert.equal(
+        await k.ok(['get', c.resource, name, ...nsArgs, '-o', `jsonpath=${c.check[0]}`]),
+        c.check[1],
+      );
+      await k.ok([
+        'patch',
+        c.resource,
+        name,
+        ...nsArgs,
+        '--type',
+        'merge',
+        '-p',
+        '{"metadata":{"annotations":{"merged":"true"}}}',
+      ]);
+      await k.ok([
+        'patch',
+        c.resource,
+        name,
+        ...nsArgs,
+        '--type',
+        'json',
+        '-p',
+        '[{"op":"add","path":"/metadata/labels","value":{"json":"patched"}}]',
+      ]);
+      const patched = await k.json<{
+        metadata: { annotations?: Record<string, string>; labels?: Record<string, string> };
+      }>(['get', c.resource, name, ...nsArgs]);
       assert.equal(patched.metadata.annotations?.merged, 'true');
       assert.equal(patched.metadata.labels?.json, 'patched');
 
       // label and annotate
       assert.match(await k.ok(['label', c.resource, name, ...nsArgs, 'tier=edge']), / labeled/);
-      assert.match(await k.ok(['annotate', c.resource, name, ...nsArgs, 'note=hello']), / annotated/);
-      assert.equal(await k.ok(['get', c.resource, ...nsArgs, '-l', 'tier=edge', '-o', 'jsonpath={.items[*].metadata.name}']), name);
-      assert.equal(await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'jsonpath={.metadata.annotations.note}']), 'hello');
+      assert.match(
+        await k.ok(['annotate', c.resource, name, ...nsArgs, 'note=hello']),
+        / annotated/,
+      );
+      assert.equal(
+        await k.ok([
+          'get',
+          c.resource,
+          ...nsArgs,
+          '-l',
+          'tier=edge',
+          '-o',
+          'jsonpath={.items[*].metadata.name}',
+        ]),
+        name,
+      );
+      assert.equal(
+        await k.ok([
+          'get',
+          c.resource,
+          name,
+          ...nsArgs,
+          '-o',
+          'jsonpath={.metadata.annotations.note}',
+        ]),
+        'hello',
+      );
 
       if (c.scalable) {
         assert.match(await k.ok(['scale', c.resource, name, ...nsArgs, '--replicas=3']), / scaled/);
-        assert.equal(await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'jsonpath={.spec.replicas}']), '3');
+        assert.equal(
+          await k.ok(['get', c.resource, name, ...nsArgs, '-o', 'jsonpath={.spec.replicas}']),
+          '3',
+        );
       }
 
       // delete (namespaces keep Terminating until the namespace controller empties them)
       const wait = c.resource === 'namespace' ? ['--wait=false'] : [];
       for (const n of [name, applied, ssa]) {
-        assert.match(await k.ok(['delete', c.resource, n, ...nsArgs, ...wait]), new RegExp(`"${n}" deleted`));
+        assert.match(
+          await k.ok(['delete', c.resource, n, ...nsArgs, ...wait]),
+          new RegExp(`"${n}" deleted`),
+        );
       }
       if (c.resource !== 'namespace') {
         const gone = await k.run(['get', c.resource, name, ...nsArgs]);
@@ -266,13 +383,31 @@ describe('kubectl against verge server: each built-in resource', () => {
   }
 
   it('events.k8s.io/v1 serves the same events in the new shape', async () => {
-    await k.ok(['create', '-n', ns, '-f', '-'], cases.find((c) => c.resource === 'event')!.manifest('shared-event'));
-    const v1 = await k.json<{ regarding: { name: string }; note: string; reportingController?: string }>(['get', 'events.v1.events.k8s.io', 'shared-event', '-n', ns]);
+    await k.ok(
+      ['create', '-n', ns, '-f', '-'],
+      cases.find((c) => c.resource === 'event')!.manifest('shared-event'),
+    );
+    const v1 = await k.json<{
+      regarding: { name: string };
+      note: string;
+      reportingController?: string;
+    }>(['get', 'events.v1.events.k8s.io', 'shared-event', '-n', ns]);
     assert.equal(v1.regarding.name, 'web');
     assert.equal(v1.note, 'started the container');
-    const core = await k.json<{ involvedObject: { name: string } }>(['get', 'events.v1.', 'shared-event', '-n', ns]).catch(() => undefined);
+    const core = await k
+      .json<{ involvedObject: { name: string } }>(['get', 'events.v1.', 'shared-event', '-n', ns])
+      .catch(() => undefined);
     void core;
-    const list = await k.ok(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=web', '-o', 'jsonpath={.items[*].metadata.name}']);
+    const list = await k.ok([
+      'get',
+      'events',
+      '-n',
+      ns,
+      '--field-selector',
+      'involvedObject.name=web',
+      '-o',
+      'jsonpath={.items[*].metadata.name}',
+    ]);
     assert.match(list, /shared-event/);
   });
 });

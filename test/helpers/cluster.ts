@@ -31,14 +31,27 @@ export interface StartOptions {
 /** Starts `verge server` on a free port and waits until it says it is ready. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'verge-e2e-'));
-  const child = spawn(VERGE, ['server', '--data-dir', dataDir, '--api-port', '0', ...(options.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, VERGE_LOG_LEVEL: process.env.VERGE_LOG_LEVEL ?? 'warn', ...options.env },
-  });
+  const child = spawn(
+    VERGE,
+    ['server', '--data-dir', dataDir, '--api-port', '0', ...(options.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        VERGE_LOG_LEVEL: process.env.VERGE_LOG_LEVEL ?? 'warn',
+        ...options.env,
+      },
+    },
+  );
   const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`verge server did not become ready in 30 s:\n${output.join('\n')}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`verge server did not become ready in 30 s:\n${output.join('\n')}`)),
+      30_000,
+    );
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
@@ -93,9 +106,17 @@ export class Kubectl {
       const child = execFile(
         'kubectl',
         ['--kubeconfig', this.kubeconfig, ...args],
-        { env: { ...process.env, HOME: this.home, KUBECACHEDIR: join(this.home, 'cache') }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+        {
+          env: { ...process.env, HOME: this.home, KUBECACHEDIR: join(this.home, 'cache') },
+          maxBuffer: 64 * 1024 * 1024,
+          timeout: 120_000,
+        },
         (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : 1
+            : 0;
           resolve({ code, stdout, stderr });
         },
       );
@@ -106,14 +127,16 @@ export class Kubectl {
   /** Runs kubectl and fails with its output unless it exits 0. */
   async ok(args: string[], input?: string): Promise<string> {
     const r = await this.run(args, input);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
+    if (r.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
     return r.stdout;
   }
 
   /** Runs kubectl expecting failure; returns stderr. */
   async fails(args: string[], input?: string): Promise<string> {
     const r = await this.run(args, input);
-    if (r.code === 0) throw new Error(`kubectl ${args.join(' ')} succeeded but should have failed:\n${r.stdout}`);
+    if (r.code === 0)
+      throw new Error(`kubectl ${args.join(' ')} succeeded but should have failed:\n${r.stdout}`);
     return r.stderr;
   }
 
@@ -127,7 +150,11 @@ export class Kubectl {
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -138,14 +165,21 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Admin client credentials from a kubeconfig, for raw HTTPS requests in tests. */
-export function adminCredentials(kubeconfig: string): { ca: string; cert: string; key: string; server: string } {
+export function adminCredentials(kubeconfig: string): {
+  ca: string;
+  cert: string;
+  key: string;
+  server: string;
+} {
   const text = readFileSync(kubeconfig, 'utf8');
   const field = (name: string): string => {
     const m = new RegExp(`${name}: (\\S+)`).exec(text);
@@ -153,7 +187,12 @@ export function adminCredentials(kubeconfig: string): { ca: string; cert: string
     return m[1];
   };
   const b64 = (name: string): string => Buffer.from(field(name), 'base64').toString('utf8');
-  return { ca: b64('certificate-authority-data'), cert: b64('client-certificate-data'), key: b64('client-key-data'), server: field('server') };
+  return {
+    ca: b64('certificate-authority-data'),
+    cert: b64('client-certificate-data'),
+    key: b64('client-key-data'),
+    server: field('server'),
+  };
 }
 
 export function removeDir(dir: string): void {

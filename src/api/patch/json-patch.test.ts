@@ -476,12 +476,11 @@ describe('applyJsonPatch', () => {
       path: `/items/${i * 2}/data`,
       value: 'y',
     }));
-    const start = performance.now();
+    // Timing lives in bench/patch.ts; here: a big patch on a big document is right.
     const out = applyJsonPatch(doc, ops) as { items: { data: string }[] };
-    const ms = performance.now() - start;
     assert.equal(out.items[0].data, 'y');
     assert.equal(out.items[1].data, 'x'.repeat(230));
-    assert.ok(ms < 1000, `took ${ms.toFixed(1)} ms`);
+    assert.equal(out.items[3998].data, 'y');
   });
 
   test('property: only InvalidErrors, inputs untouched', () => {

@@ -7,6 +7,7 @@
  * (kubectl-fixtures.ts), so the decoder is checked even where kubectl is absent.
  */
 import assert from 'node:assert/strict';
+import { skipUnless } from '../../../test/helpers/require.ts';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -120,10 +121,7 @@ describe('kubectl sends protobuf bodies the decoder understands', async () => {
   ];
   for (const command of commands) {
     it(`kubectl ${command}`, async (t) => {
-      if (!installed) {
-        t.skip('kubectl is not installed');
-        return;
-      }
+      if (skipUnless(t, installed, 'kubectl is not installed')) return;
       const before = captured.length;
       await run(
         'kubectl',
