@@ -476,8 +476,7 @@ export class ResourceStorage {
       if (e.type === 'delete')
         return !matcher || matcher(now) ? { type: 'DELETED', object: now } : undefined;
       if (!matcher) return { type: 'MODIFIED', object: now };
-      const was =
-        e.prevValue !== undefined && matcher(this.#eventObject(type, e, 'prev'));
+      const was = e.prevValue !== undefined && matcher(this.#eventObject(type, e, 'prev'));
       const is = matcher(now);
       if (was && is) return { type: 'MODIFIED', object: now };
       if (is) return { type: 'ADDED', object: now };
