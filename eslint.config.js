@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.verge/', 'tmp/', 'eslint.config.js'] },
+  { ignores: ['node_modules/', '.verge/', 'tmp/', 'dist/', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
