@@ -2,6 +2,7 @@
 // starts its TypeScript stripper (see scripts/build.ts for why).
 import { registerHooks } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 
 registerHooks({
   load(url, context, nextLoad) {
