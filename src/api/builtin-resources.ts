@@ -21,6 +21,18 @@ import { SchemaResolver, type GroupVersionKind } from './schema.ts';
 import { printerFor, defaultPrinter } from './tables/index.ts';
 import type { KubeObject } from './types/meta.ts';
 import { applyDefaults, validateObject } from './validation/index.ts';
+import {
+  defaultCustomResourceDefinition,
+  prepareCustomResourceDefinitionForCreate,
+  prepareCustomResourceDefinitionForUpdate,
+  validateCustomResourceDefinition,
+} from './crd/index.ts';
+import { checkRule } from './cel/index.ts';
+import type { CustomResourceDefinition } from './types/apiextensions.ts';
+import type { FieldCause } from '../util/errors.ts';
+
+/** CRD schemas are self-contained (no $ref), so rules compile against an empty resolver. */
+const crdSchemaResolver = new SchemaResolver({});
 
 export const builtinResolver = new SchemaResolver(builtinDefinitions);
 
@@ -40,6 +52,10 @@ interface Spec {
   fields?: (obj: KubeObject) => Record<string, string>;
   prepareForCreate?: (obj: KubeObject) => void;
   prepareForUpdate?: (obj: KubeObject, old: KubeObject) => void;
+  /** Replaces the generic defaulting of src/api/validation. */
+  defaults?: (obj: KubeObject) => void;
+  /** Replaces the generic validation of src/api/validation. */
+  validate?: (obj: KubeObject, old: KubeObject | undefined) => FieldCause[];
   storage?: {
     group: string;
     version: string;
@@ -384,9 +400,30 @@ const SPECS: Spec[] = [
     categories: ['api-extensions'],
     subresources: ['status'],
     hasStatus: true,
+    defaults: (o) => defaultCustomResourceDefinition(o as CustomResourceDefinition),
     prepareForCreate: (o) => {
-      delete o.status;
+      prepareCustomResourceDefinitionForCreate(o as CustomResourceDefinition);
+      // Deleting a CRD deletes its objects first; the server's CRD controller
+      // removes this finalizer once they are gone.
+      const finalizers = new Set(o.metadata.finalizers ?? []);
+      finalizers.add('customresourcecleanup.apiextensions.k8s.io');
+      o.metadata.finalizers = [...finalizers];
     },
+    prepareForUpdate: (o, old) =>
+      prepareCustomResourceDefinitionForUpdate(
+        o as CustomResourceDefinition,
+        old as CustomResourceDefinition,
+      ),
+    validate: (o, old) =>
+      validateCustomResourceDefinition(
+        o as CustomResourceDefinition,
+        old as CustomResourceDefinition | undefined,
+        {
+          // Every CEL rule must compile with the engine that will run it.
+          celCheck: (rule, _path, node) =>
+            node ? checkRule(rule, node, crdSchemaResolver) : undefined,
+        },
+      ),
   },
 ];
 
@@ -434,9 +471,9 @@ function toType(s: Spec): ResourceType {
   const printer = printerFor(s.group, s.resource) ?? defaultPrinter;
   const nameRule = s.nameRule ?? 'dns1123Subdomain';
   const hooks: ResourceHooks = {
-    defaults: (o) => applyDefaults(gvk, o),
+    defaults: s.defaults ?? ((o) => applyDefaults(gvk, o)),
     // Metadata rules (with the kind's name rule) are part of validateObject.
-    validate: (o, old) => validateObject(gvk, o, old),
+    validate: s.validate ?? ((o, old) => validateObject(gvk, o, old)),
     table: printer,
   };
   if (s.fields) hooks.fields = s.fields;

@@ -631,7 +631,11 @@ export class ResourceStorage {
       dryRun: !!options.dryRun,
       storage: this,
     });
-    const causes: FieldCause[] = type.hooks.validate?.(obj, old) ?? [];
+    // binding and finalize are the server's own ways to change fields clients may
+    // never change (spec.nodeName, spec.finalizers); the kind's update rules,
+    // written for clients, would refuse them.
+    const serverWrite = options.subresource === 'binding' || options.subresource === 'finalize';
+    const causes: FieldCause[] = serverWrite ? [] : (type.hooks.validate?.(obj, old) ?? []);
     if (old) causes.push(...immutableMetadata(obj, old));
     if (causes.length > 0)
       throw invalidObject(type.kind, obj.metadata.name ?? '', causes, type.group);
@@ -820,6 +824,12 @@ export class ResourceStorage {
   /**
    * Applies lifecycle rules to an update: immutable metadata, the status/spec
    * split, generation, managedFields. Returns `current` itself for a no-op.
+   *
+   * Three kinds of write: `status` (a client may change only the status), the
+   * main resource (a client may change anything but the status, and the kind's
+   * prepareForUpdate rules apply), and the server's own subresource writes
+   * (scale, binding, finalize), whose changes the server built from the
+   * current object and are taken as they are.
    */
   #prepareUpdate(
     type: ResourceType,
@@ -834,7 +844,7 @@ export class ResourceStorage {
       // Only status changes through /status (and managedFields bookkeeping).
       next = { ...clone(current), status: desired.status };
       next.metadata.resourceVersion = desired.metadata?.resourceVersion ?? cm.resourceVersion;
-    } else if (type.hasStatus) {
+    } else if (options.subresource === undefined && type.hasStatus) {
       next.status = clone(current.status);
       if (current.status === undefined) delete next.status;
     }
@@ -861,7 +871,9 @@ export class ResourceStorage {
       }
     }
     type.hooks.defaults?.(next);
-    type.hooks.prepareForUpdate?.(next, current);
+    // The kind's update rules are for main-resource writes only, as Kubernetes
+    // gives status writes a strategy of their own.
+    if (options.subresource === undefined) type.hooks.prepareForUpdate?.(next, current);
     if (tracksGeneration(type)) {
       m.generation = cm.generation ?? 1;
       if (!deepEqual(specOf(type, next), specOf(type, current))) m.generation += 1;

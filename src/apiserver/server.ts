@@ -37,6 +37,7 @@ import { Discovery } from './discovery.ts';
 import { DEFAULT_LIMITS, RequestHandler, type Limits } from './handler.ts';
 import { OpenApi } from './openapi.ts';
 import { ResourceStorage } from './rest.ts';
+import { CrdManager } from './crds.ts';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -76,6 +77,7 @@ export class ApiServer {
   readonly #handler: RequestHandler;
   readonly #options: ApiServerOptions;
   readonly #log: Logger;
+  readonly #crds: CrdManager;
   #ready = false;
   #port = 0;
   #announceReady!: () => void;
@@ -102,6 +104,7 @@ export class ApiServer {
       allocator,
     ];
     this.storage = new ResourceStorage({ store, admission });
+    this.#crds = new CrdManager(this.registry, this.storage, this.#log);
     const tokens = options.tokenAuthFile ? parseTokenFile(options.tokenAuthFile) : [];
     this.#handler = new RequestHandler({
       registry: this.registry,
@@ -212,6 +215,11 @@ export class ApiServer {
   async start(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     await this.#bootstrap();
+    // Serve every CRD before listening, then follow changes.
+    const crdRevision = await this.#crds.load();
+    const crdsDone = this.#crds.run(crdRevision, signal).catch((err: unknown) => {
+      this.#log.error({ err }, 'CRD controller stopped');
+    });
     const port = this.#options.apiPort ?? 6443;
     this.#https.listen(port, this.#options.listenHost ?? '127.0.0.1');
     try {
@@ -242,7 +250,9 @@ export class ApiServer {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    this.#crds.stop();
     await this.stop();
+    await crdsDone;
   }
 
   async stop(): Promise<void> {

@@ -309,6 +309,49 @@ describe('bad input gets a clear Status and loses nothing', () => {
     );
   });
 
+  it('pods/binding assigns a node once, with the PodScheduled condition', async () => {
+    const pod = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bind-me' },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    assert.equal((await call('POST', '/api/v1/namespaces/default/pods', pod)).code, 201);
+    const binding = (node: string): string =>
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: 'bind-me' },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
+      });
+    assert.equal(
+      (await call('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding('node-a')))
+        .code,
+      201,
+    );
+    await expectStatus(
+      await call('POST', '/api/v1/namespaces/default/pods/bind-me/binding', binding('node-b')),
+      409,
+      'Conflict',
+      /pod bind-me is already assigned to node "node-a"/,
+    );
+    const bound = (await call('GET', '/api/v1/namespaces/default/pods/bind-me')).json() as {
+      spec: { nodeName: string };
+      status: { conditions: { type: string; status: string }[] };
+    };
+    assert.equal(bound.spec.nodeName, 'node-a');
+    assert.deepEqual(
+      bound.status.conditions.filter((c) => c.type === 'PodScheduled').map((c) => c.status),
+      ['True'],
+    );
+    // A client cannot set nodeName through an ordinary update of a bound pod's status either.
+    await expectStatus(
+      await call('POST', '/api/v1/namespaces/default/pods/bind-me/binding', '{"target":{}}'),
+      400,
+      'BadRequest',
+    );
+  });
+
   it('after all of it the server is healthy and consistent', async () => {
     const ready = await call('GET', '/readyz');
     assert.equal(ready.code, 200);
