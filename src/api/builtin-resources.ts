@@ -420,8 +420,15 @@ const SPECS: Spec[] = [
         old as CustomResourceDefinition | undefined,
         {
           // Every CEL rule must compile with the engine that will run it.
-          celCheck: (rule, _path, node) =>
-            node ? checkRule(rule, node, crdSchemaResolver) : undefined,
+          celCheck: (rule, path, node) =>
+            node
+              ? checkRule(rule, node, crdSchemaResolver, {
+                  // Rules on the schema root see the object as a resource (apiVersion, kind, metadata.name).
+                  resourceRoot: /openAPIV3Schema\.x-kubernetes-validations\[\d+\]\.rule$/.test(
+                    path,
+                  ),
+                })
+              : undefined,
         },
       ),
   },

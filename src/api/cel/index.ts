@@ -657,26 +657,14 @@ function evaluateNode(
       }
       const m = messageFromExpression(w, rule.messageExpression, s, root, activation);
       if (m.stop !== undefined) {
-        addFailure(
-          w,
-          rule,
-          fieldError.invalid(failPath, typeText, m.stop),
-          unchanged,
-          c.usesOldSelf,
-        );
+        addFailure(w, fieldError.invalid(failPath, typeText, m.stop), unchanged, c.usesOldSelf);
         w.stopped = true;
         return;
       }
       detail = m.message;
     }
     detail ??= ruleMessageOrDefault(rule);
-    addFailure(
-      w,
-      rule,
-      failureCause(failPath, typeText, detail, rule.reason),
-      unchanged,
-      c.usesOldSelf,
-    );
+    addFailure(w, failureCause(failPath, typeText, detail, rule.reason), unchanged, c.usesOldSelf);
   }
 }
 

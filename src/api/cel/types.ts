@@ -4,7 +4,7 @@
  * escaping of property names that are not CEL identifiers.
  *
  * The static checker (check.ts) types rules with these; the value conversion
- * (values.ts) builds runtime values from them, so what a rule may name and what
+ * (runtime.ts) builds runtime values from them, so what a rule may name and what
  * it finds at run time always agree.
  */
 import type { JSONSchemaProps, SchemaResolver } from '../schema.ts';

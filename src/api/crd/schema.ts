@@ -14,7 +14,7 @@ import { goSchema, goValidationRule } from './go-format.ts';
 
 /**
  * Compiles one CEL rule. Returns undefined when it compiles, else the
- * compiler's diagnostic (reported as `compilation failed: <diagnostic>`).
+ * compiler's diagnostic, already worded by the CEL engine.
  * `rulePath` is the field path of the rule itself
  * (`spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule`);
  * `schema` is the schema node the rule is attached to (what `self` is).
@@ -326,7 +326,9 @@ class RuleWalk {
     const problem = this.#celCheck?.(rule, `${at}.rule`, s);
     if (problem !== undefined) {
       this.celErrors.push(
-        invalidRaw(`${at}.rule`, goValidationRule(r), `compilation failed: ${problem}`),
+        // The CEL engine's message is already worded as Kubernetes words it
+        // ("compilation failed: ERROR: ..." or, e.g., "cel expression must evaluate to a bool").
+        invalidRaw(`${at}.rule`, goValidationRule(r), problem),
       );
       return;
     }
