@@ -20,7 +20,7 @@ import {
 import { SchemaResolver, type GroupVersionKind } from './schema.ts';
 import { printerFor, defaultPrinter } from './tables/index.ts';
 import type { KubeObject } from './types/meta.ts';
-import { applyDefaults, validateObject } from './validation/index.ts';
+import { applyDefaults, validateObject, validateObjectMeta } from './validation/index.ts';
 import {
   defaultCustomResourceDefinition,
   prepareCustomResourceDefinitionForCreate,
@@ -346,6 +346,20 @@ const SPECS: Spec[] = [
     categories: ['all'],
     subresources: ['status'],
     hasStatus: true,
+  },
+  {
+    // DaemonSet (and StatefulSet) history: `kubectl rollout history|undo daemonset` reads these.
+    group: 'apps',
+    version: 'v1',
+    resource: 'controllerrevisions',
+    kind: 'ControllerRevision',
+    namespaced: true,
+    validate: (o) =>
+      validateObjectMeta(o.metadata, {
+        namespaced: true,
+        nameRule: 'dns1123Subdomain',
+        path: 'metadata',
+      }),
   },
   {
     group: 'coordination.k8s.io',

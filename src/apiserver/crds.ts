@@ -80,6 +80,7 @@ export class CrdManager {
         continue;
       }
       const stop = (): void => watch.close();
+      if (signal.aborted) stop();
       signal.addEventListener('abort', stop, { once: true });
       try {
         for await (const event of watch) {

@@ -422,7 +422,7 @@ export class RequestHandler {
           // POST namespaces/<ns>/bindings: the older way to bind a pod.
           const podType = d.registry.get('', 'v1', 'pods')!;
           const name = (body as { metadata?: { name?: string } }).metadata?.name ?? '';
-          await bindPod({ deps: d, ctx }, podType, namespace!, name, body);
+          await bindPod(d.storage, ctx, podType, namespace!, name, body);
           return send(
             res,
             201,

@@ -12,6 +12,7 @@ import { formatLabelSelector, labelSelectorFromObject } from '../api/validation/
 import type { ResourceType } from '../api/registry.ts';
 import type { KubeObject, LabelSelector } from '../api/types/meta.ts';
 import type { RequestContext } from './context.ts';
+import type { ResourceStorage } from './rest.ts';
 import type { HandlerDeps } from './handler.ts';
 import { send } from './handler.ts';
 import { negotiate } from './negotiation.ts';
@@ -229,7 +230,7 @@ async function binding(r: SubresourceRequest): Promise<void> {
     throw methodNotAllowed();
   }
   const body = await r.readJson();
-  await bindPod(r, type, namespace!, info.name, body);
+  await bindPod(r.deps.storage, r.ctx, type, namespace!, info.name, body);
   send(
     r.res,
     201,
@@ -240,7 +241,8 @@ async function binding(r: SubresourceRequest): Promise<void> {
 }
 
 export async function bindPod(
-  r: Pick<SubresourceRequest, 'deps' | 'ctx'>,
+  storage: ResourceStorage,
+  ctx: RequestContext,
   type: ResourceType,
   namespace: string,
   name: string,
@@ -251,9 +253,9 @@ export async function bindPod(
   if (!node) throw badRequest('Binding.target.name is required');
   if (target && target.kind !== undefined && target.kind !== 'Node')
     throw badRequest('Binding.target.kind must be Node');
-  const now = rfc3339(r.deps.storage.now());
-  await r.deps.storage.guaranteedUpdate(
-    r.ctx,
+  const now = rfc3339(storage.now());
+  await storage.guaranteedUpdate(
+    ctx,
     type,
     namespace,
     name,

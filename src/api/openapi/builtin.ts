@@ -74,6 +74,7 @@ export const builtinKinds: BuiltinKind[] = [
     ['Deployment', true],
     ['ReplicaSet', true],
     ['DaemonSet', true],
+    ['ControllerRevision', true],
   ]),
   ...kinds('autoscaling', 'v1', 'io.k8s.api.autoscaling.v1.', [['Scale', false]]),
   ...kinds('coordination.k8s.io', 'v1', 'io.k8s.api.coordination.v1.', [['Lease', true]]),
