@@ -17,10 +17,18 @@ import type {
 } from '../api/client.ts';
 import type { ResourceRegistry, ResourceType } from '../api/registry.ts';
 import type { KubeList, KubeObject } from '../api/types/meta.ts';
-import { clone } from '../util/objects.ts';
 import { systemContext, type RequestContext } from './context.ts';
 import type { ResourceStorage } from './rest.ts';
 import { bindPod } from './subresources.ts';
+
+/**
+ * What an HTTP client's body would carry: a deep copy without `undefined`
+ * members, so in-process writes are exactly what the same write over HTTP
+ * would be (and the caller keeps its object).
+ */
+function asSent<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
 
 export class LocalClient implements Client {
   readonly #registry: ResourceRegistry;
@@ -85,7 +93,7 @@ export class LocalClient implements Client {
       this.#context(),
       this.#type(gvr),
       namespace,
-      clone(obj),
+      asSent(obj),
       options,
     ) as Promise<T>;
   }
@@ -101,7 +109,7 @@ export class LocalClient implements Client {
       this.#type(gvr),
       namespace,
       obj.metadata.name!,
-      clone(obj),
+      asSent(obj),
       options,
     ) as Promise<T>;
   }
@@ -120,7 +128,7 @@ export class LocalClient implements Client {
       namespace,
       name,
       type,
-      clone(patch),
+      asSent(patch),
       options,
     ) as Promise<T>;
   }
