@@ -90,12 +90,16 @@ export interface Client {
     obj: T,
     options?: ClientWriteOptions,
   ): Promise<T>;
-  /** Replaces the object; with `subresource: 'status'`, only its status. Conditional on obj.metadata.resourceVersion when set. */
+  /**
+   * Replaces the object; with `subresource: 'status'`, only its status; with
+   * `subresource: 'finalize'` (namespaces), only spec.finalizers. Conditional on
+   * obj.metadata.resourceVersion when set.
+   */
   update<T extends KubeObject = KubeObject>(
     gvr: GroupVersionResource,
     namespace: string | undefined,
     obj: T,
-    options?: ClientWriteOptions & { subresource?: 'status' },
+    options?: ClientWriteOptions & { subresource?: 'status' | 'finalize' },
   ): Promise<T>;
   patch<T extends KubeObject = KubeObject>(
     gvr: GroupVersionResource,

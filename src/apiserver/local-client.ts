@@ -102,8 +102,18 @@ export class LocalClient implements Client {
     gvr: GroupVersionResource,
     namespace: string | undefined,
     obj: T,
-    options: ClientWriteOptions & { subresource?: 'status' } = {},
+    options: ClientWriteOptions & { subresource?: 'status' | 'finalize' } = {},
   ): Promise<T> {
+    if (options.subresource === 'finalize') {
+      const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+      return this.#storage.finalize(
+        this.#context(),
+        this.#type(gvr),
+        obj.metadata.name!,
+        finalizers,
+        options,
+      ) as Promise<T>;
+    }
     return this.#storage.update(
       this.#context(),
       this.#type(gvr),

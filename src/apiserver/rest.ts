@@ -852,7 +852,8 @@ export class ResourceStorage {
     // What clients may never change.
     m.uid ??= cm.uid;
     m.creationTimestamp = cm.creationTimestamp;
-    m.namespace = cm.namespace;
+    if (cm.namespace === undefined) delete m.namespace;
+    else m.namespace = cm.namespace;
     if (cm.deletionTimestamp) {
       m.deletionTimestamp = cm.deletionTimestamp;
       m.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
@@ -897,11 +898,40 @@ export class ResourceStorage {
   #readyToDelete(type: ResourceType, obj: KubeObject): boolean {
     const m = obj.metadata;
     if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0) return false;
-    if (type.resource === 'pods' && type.group === '') return false; // the node agent deletes it
+    // A pod in its grace period is deleted by its node agent once its containers
+    // stopped; one whose grace period is over (0) goes when its finalizers do.
+    if (type.resource === 'pods' && type.group === '')
+      return (m.deletionGracePeriodSeconds ?? 0) === 0;
     if (type.resource === 'namespaces' && type.group === '') {
       return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) === 0;
     }
     return true;
+  }
+
+  /**
+   * namespaces/finalize: replaces spec.finalizers and nothing else (the
+   * namespace controller's last step; the namespace goes when none are left and
+   * it is being deleted).
+   */
+  finalize(
+    ctx: RequestContext,
+    type: ResourceType,
+    name: string,
+    finalizers: string[],
+    options: WriteOptions = {},
+  ): Promise<KubeObject> {
+    return this.guaranteedUpdate(
+      ctx,
+      type,
+      undefined,
+      name,
+      { ...options, subresource: 'finalize' },
+      (ns) => {
+        const next = clone(ns);
+        next.spec = { ...(isObject(next.spec) ? next.spec : {}), finalizers };
+        return next;
+      },
+    );
   }
 
   async delete(

@@ -38,6 +38,9 @@ import { DEFAULT_LIMITS, RequestHandler, type Limits } from './handler.ts';
 import { OpenApi } from './openapi.ts';
 import { ResourceStorage } from './rest.ts';
 import { CrdManager } from './crds.ts';
+import { LocalClient } from './local-client.ts';
+import { ControllerManager } from '../controllers/manager.ts';
+import { defaultControllers, type ControllerOptions } from '../controllers/index.ts';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -58,6 +61,10 @@ export interface ApiServerOptions {
   limits?: Partial<Limits>;
   bookmarkIntervalMs?: number;
   log: Logger;
+  /** Run the controllers and scheduler in this process. Default true. */
+  controllers?: boolean;
+  /** Options of the built-in controllers. */
+  controllerOptions?: ControllerOptions;
   /** Extra authorizers, consulted after system:masters and before the default deny. */
   authorizers?: Authorizer[];
   connector?: PodConnector;
@@ -246,11 +253,24 @@ export class ApiServer {
     this.#ready = true;
     this.#announceReady();
     this.#log.info({ url: this.url }, 'API server ready');
+    let controllersDone: Promise<void> = Promise.resolve();
+    if (this.#options.controllers !== false) {
+      const manager = new ControllerManager({
+        client: new LocalClient(this.registry, this.storage),
+        log: this.#options.log,
+      });
+      for (const factory of defaultControllers(this.#options.controllerOptions))
+        manager.add(factory);
+      controllersDone = manager
+        .run(signal)
+        .catch((err: unknown) => this.#log.error({ err }, 'controller manager stopped'));
+    }
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     this.#crds.stop();
+    await controllersDone;
     await this.stop();
     await crdsDone;
   }

@@ -320,18 +320,9 @@ async function finalize(r: SubresourceRequest): Promise<void> {
     isObject(body) && isObject(body.spec) && Array.isArray(body.spec.finalizers)
       ? (body.spec.finalizers as string[])
       : [];
-  const obj = await deps.storage.guaranteedUpdate(
-    ctx,
-    type,
-    undefined,
-    info.name,
-    { subresource: 'finalize', fieldManager: manager(r) },
-    (ns) => {
-      const next = clone(ns);
-      next.spec = { ...(isObject(next.spec) ? next.spec : {}), finalizers };
-      return next;
-    },
-  );
+  const obj = await deps.storage.finalize(ctx, type, info.name, finalizers, {
+    fieldManager: manager(r),
+  });
   send(r.res, 200, obj, negotiate(r.req.headers.accept));
 }
 

@@ -26,7 +26,10 @@ Options:
                         how often old history is compacted (default 1m)
   --max-requests-inflight N
                         concurrent non-watch requests before 429 (default 400)
-  --request-timeout D   non-watch requests are answered 504 after this (default 60s)
+    --request-timeout D   non-watch requests are answered 504 after this (default 60s)
+  --node-monitor-grace-period D
+                        a node silent this long is marked Unknown (default 40s)
+  --disable-controllers run the API server alone (no scheduler or controllers)
   -h, --help            this help`;
 
 export function parsePort(value: string | undefined, flag: string, fallback: number): number {
@@ -62,6 +65,8 @@ export const serverCommand: Command = {
         'compaction-interval': { type: 'string' },
         'max-requests-inflight': { type: 'string' },
         'request-timeout': { type: 'string' },
+        'node-monitor-grace-period': { type: 'string' },
+        'disable-controllers': { type: 'boolean' },
       },
       HELP,
     );
@@ -100,6 +105,13 @@ export const serverCommand: Command = {
           v['request-timeout'] === undefined
             ? undefined
             : parseDuration(v['request-timeout'], '--request-timeout'),
+      },
+      controllers: !v['disable-controllers'],
+      controllerOptions: {
+        nodeMonitorGracePeriodMs:
+          v['node-monitor-grace-period'] === undefined
+            ? undefined
+            : parseDuration(v['node-monitor-grace-period'], '--node-monitor-grace-period'),
       },
       log,
     });

@@ -20,6 +20,7 @@ interface DeploymentOptions {
   paused?: boolean;
   nodeName?: string;
   changeCause?: string;
+  minReadySeconds?: number;
 }
 
 function deployment(o: DeploymentOptions = {}): Deployment {
@@ -37,6 +38,7 @@ function deployment(o: DeploymentOptions = {}): Deployment {
       progressDeadlineSeconds: o.progressDeadlineSeconds,
       revisionHistoryLimit: o.revisionHistoryLimit,
       paused: o.paused,
+      minReadySeconds: o.minReadySeconds,
       template: {
         metadata: { labels: { app: 'web' } },
         spec: {
@@ -595,6 +597,66 @@ describe('Deployment controller', () => {
     assert.notEqual(rs.metadata.name, `web-${hash}`);
   });
 
+  it('scales proportionally when spec.replicas changes mid-rollout', async () => {
+    h = await startHarness();
+    const strategy = {
+      type: 'RollingUpdate' as const,
+      rollingUpdate: { maxSurge: 3, maxUnavailable: 2 },
+    };
+    await h.client.create(GVR.deployments, 'default', deployment({ replicas: 10, strategy }));
+    await rollOut();
+    // The new pods never become ready: the rollout stops at 8 old + 5 new.
+    await setImage('nginx:broken');
+    await h.until('a stuck rollout', async () => {
+      const [old, fresh] = await ownedReplicaSets();
+      return old?.spec?.replicas === 8 && fresh?.spec?.replicas === 5;
+    });
+    await h.quiesce(500);
+    await patchDeployment({ spec: { replicas: 15 } });
+    const [old, fresh] = await h.until('proportional sizes', async () => {
+      const rss = await ownedReplicaSets();
+      return rss[0].spec?.replicas === 11 && rss[1].spec?.replicas === 7 && rss;
+    });
+    for (const rs of [old, fresh]) {
+      assert.equal(rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas'], '15');
+      assert.equal(rs.metadata.annotations?.['deployment.kubernetes.io/max-replicas'], '18');
+    }
+    const events = await scalingEvents();
+    assert.deepEqual(events.slice(-2), [
+      `ScalingReplicaSet: Scaled up replica set ${old.metadata.name} from 8 to 11`,
+      `ScalingReplicaSet: Scaled up replica set ${fresh.metadata.name} from 5 to 7`,
+    ]);
+    await h.quiesce(500);
+    assert.equal((await scalingEvents()).length, events.length, 'and then holds');
+  });
+
+  it('counts pods available only after minReadySeconds', async () => {
+    h = await startHarness();
+    await h.client.create(
+      GVR.deployments,
+      'default',
+      deployment({ replicas: 2, minReadySeconds: 10 }),
+    );
+    const pods = await h.until('2 pods', async () => {
+      const p = await h!.pods();
+      return p.length === 2 && p;
+    });
+    const [rs] = await ownedReplicaSets();
+    assert.equal(rs.spec!.minReadySeconds, 10);
+    for (const pod of pods) await h.markReady(pod);
+    await h.until('2 ready', async () => (await getD()).status?.readyReplicas === 2);
+    assert.equal(
+      kubectlRolloutStatus(await getD()),
+      'Waiting for deployment "web" rollout to finish: 0 of 2 updated replicas are available...',
+    );
+    await h.clock.advance(9_000);
+    assert.equal((await getD()).status?.availableReplicas, undefined);
+    await h.until('rolled out', async () => kubectlRolloutStatus(await getD()) === ROLLED_OUT, {
+      stepMs: 100,
+    });
+    assert.ok(h.clock.now() - Date.UTC(2026, 0, 1) <= 11_500, 'within a second or so');
+  });
+
   it('adopts an orphan ReplicaSet its selector matches, and rolls it over', async () => {
     h = await startHarness();
     await h.client.create(GVR.replicasets, 'default', {
@@ -618,5 +680,18 @@ describe('Deployment controller', () => {
     assert.equal(legacy.spec!.replicas, 0);
     assert.equal(current.spec!.replicas, 2);
     assert.equal(current.metadata.annotations?.[REVISION], '1');
+
+    // Relabeled out of the selector, it is released.
+    await h.client.patch(GVR.replicasets, 'default', 'legacy', 'merge', {
+      metadata: { labels: { app: 'retired' } },
+    });
+    await h.until('legacy released', async () => {
+      const rs = await h!.client.get<ReplicaSet>(GVR.replicasets, 'default', 'legacy');
+      return (rs.metadata.ownerReferences ?? []).length === 0;
+    });
+    assert.deepEqual(
+      (await ownedReplicaSets()).map((rs) => rs.metadata.name),
+      [current.metadata.name],
+    );
   });
 });

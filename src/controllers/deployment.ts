@@ -29,13 +29,12 @@ import {
 } from '../util/errors.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
-import { clone } from '../util/objects.ts';
+import { clone, deepEqual } from '../util/objects.ts';
 import { GVR, objectKey, splitKey, type Client } from '../api/client.ts';
 import type { Namespace, Pod } from '../api/types/core.ts';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '../api/types/apps.ts';
 import type { KubeObject, OwnerReference } from '../api/types/meta.ts';
 import { labelSelectorFromObject, matchesLabels } from '../api/validation/selectors.ts';
-import { deepEqual } from '../util/objects.ts';
 import type { EventRecorder } from './events.ts';
 import type { Informer } from './informer.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './manager.ts';
@@ -111,8 +110,9 @@ export class DeploymentController implements Controller {
     this.#deployments = ctx.informer<Deployment>(GVR.deployments);
     const replicaSets = ctx.informer<ReplicaSet>(GVR.replicasets);
     const pods = ctx.informer<Pod>(GVR.pods);
-    addWorkloadIndexes(replicaSets as Informer<KubeObject>);
-    addWorkloadIndexes(pods as Informer<KubeObject>);
+    for (const informer of [this.#deployments, replicaSets, pods]) {
+      addWorkloadIndexes(informer as Informer<KubeObject>);
+    }
     this.#services = {
       client: ctx.client,
       clock: ctx.clock,
@@ -154,7 +154,7 @@ export class DeploymentController implements Controller {
   /** Deployments whose (non-empty) selector matches an orphan ReplicaSet. */
   #deploymentsSelecting(rs: ReplicaSet): Deployment[] {
     if (Object.keys(rs.metadata.labels ?? {}).length === 0) return [];
-    return this.#deployments.list(rs.metadata.namespace).filter((d) => {
+    return this.#deployments.byIndex(BY_NAMESPACE, rs.metadata.namespace ?? '').filter((d) => {
       const sel = adoptionSelector(d.spec?.selector);
       return sel !== undefined && matchesLabels(sel, rs.metadata.labels);
     });

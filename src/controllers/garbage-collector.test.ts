@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import { GVR } from '../api/client.ts';
 import type { KubeObject } from '../api/types/meta.ts';
 import { FakeClock } from '../util/clock.ts';
+import { createLogger } from '../util/log.ts';
+import { crdResourceTypes } from '../api/crd/resource-type.ts';
+import { systemContext } from '../apiserver/context.ts';
 import { garbageCollectorControllerWith } from './garbage-collector.ts';
 import { ControllerManager } from './manager.ts';
 import { testApi, type TestApi } from './testing.ts';
@@ -18,6 +22,8 @@ import {
   pod,
   replicaSet,
   serveCrd,
+  unserveCrd,
+  CRDS,
   waitFor,
   type CountingClient,
 } from './gc/testing.ts';
@@ -27,6 +33,8 @@ interface Harness {
   clock: FakeClock;
   /** What the garbage collector's calls went through. */
   gc: CountingClient;
+  /** Messages the controller logged. */
+  logged: string[];
   stop(): Promise<void>;
 }
 
@@ -35,7 +43,17 @@ async function start(): Promise<Harness> {
   const api = await testApi({ clock });
   const ac = new AbortController();
   const gc = countingClient(api.client);
-  const manager = new ControllerManager({ client: gc, log: api.log, clock });
+  const logged: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        logged.push((JSON.parse(line) as { msg: string }).msg);
+      }
+      done();
+    },
+  });
+  const log = createLogger({ level: 'info', destination });
+  const manager = new ControllerManager({ client: gc, log, clock });
   manager.add(garbageCollectorControllerWith({ resyncPeriodMs: 30_000 }));
   const running = manager.run(ac.signal);
   await manager.synced();
@@ -44,6 +62,7 @@ async function start(): Promise<Harness> {
     api,
     clock,
     gc,
+    logged,
     async stop() {
       ac.abort();
       await running;
@@ -170,7 +189,11 @@ describe('garbage collector', () => {
     const { api, clock } = h;
     const rs = await createRs(api, 'web');
     const other = await createRs(api, 'other');
-    await api.client.create(GVR.pods, 'default', pod('web-a', { owners: [ownerRef(rs, blocking)] }));
+    await api.client.create(
+      GVR.pods,
+      'default',
+      pod('web-a', { owners: [ownerRef(rs, blocking)] }),
+    );
     await api.client.create(
       GVR.pods,
       'default',
@@ -320,7 +343,11 @@ describe('garbage collector', () => {
       metadata: { name: 'other' },
     });
     const rs = await createRs(api, 'web', 'other');
-    await api.client.create(GVR.configmaps, 'default', configMap('stray', { owners: [ownerRef(rs)] }));
+    await api.client.create(
+      GVR.configmaps,
+      'default',
+      configMap('stray', { owners: [ownerRef(rs)] }),
+    );
     await waitFor(clock, 'stray to go', async () => {
       return !(await getOrUndefined(api.client, GVR.configmaps, 'default', 'stray'));
     });
@@ -351,7 +378,13 @@ describe('garbage collector', () => {
     assert.ok(await getOrUndefined(api.client, GVR.namespaces, undefined, 'child'));
     // Never written to; only reported.
     assert.deepEqual(
-      gc.log.filter((l) => / namespaces$/.test(l) && !l.startsWith('get') && !l.startsWith('list') && !l.startsWith('watch')),
+      gc.log.filter(
+        (l) =>
+          / namespaces$/.test(l) &&
+          !l.startsWith('get') &&
+          !l.startsWith('list') &&
+          !l.startsWith('watch'),
+      ),
       [],
     );
     const events = await api.client.list(GVR.events, 'default');
@@ -372,10 +405,18 @@ describe('garbage collector', () => {
     );
     // A custom owner of a built-in dependent.
     const owner = await api.client.create(GADGETS, 'default', gadget('g1'));
-    await api.client.create(GVR.configmaps, 'default', configMap('of-g1', { owners: [ownerRef(owner)] }));
+    await api.client.create(
+      GVR.configmaps,
+      'default',
+      configMap('of-g1', { owners: [ownerRef(owner)] }),
+    );
     // A built-in owner of a custom dependent.
     const cm = await api.client.create(GVR.configmaps, 'default', configMap('owner-cm'));
-    await api.client.create(GADGETS, 'default', gadget('of-cm', { owners: [ownerRef(cm, blocking)] }));
+    await api.client.create(
+      GADGETS,
+      'default',
+      gadget('of-cm', { owners: [ownerRef(cm, blocking)] }),
+    );
     // A custom owner of a custom dependent, deleted in the foreground.
     const g2 = await api.client.create(GADGETS, 'default', gadget('g2'));
     await api.client.create(
@@ -406,6 +447,36 @@ describe('garbage collector', () => {
     await waitFor(clock, 'g2 to go', async () => {
       return !(await getOrUndefined(api.client, GADGETS, 'default', 'g2'));
     });
+    await h.stop();
+  });
+
+  it('a CRD going away: deletions of its objects still free their dependents', async () => {
+    const h = await start();
+    const { api, clock, gc } = h;
+    const crd = gadgetCrd();
+    await serveCrd(api, crd);
+    await waitFor(clock, 'the collector to watch gadgets', () => gc.log.includes('watch gadgets'));
+    const owner = await api.client.create(GADGETS, 'default', gadget('g1'));
+    await api.client.create(
+      GVR.configmaps,
+      'default',
+      configMap('of-g1', { owners: [ownerRef(owner)] }),
+    );
+    await clock.advance(100);
+    // What the CRD manager does on deletion: stop serving, delete the objects.
+    unserveCrd(api, crd);
+    await api.client.delete(CRDS, undefined, crd.metadata.name!);
+    const [type] = crdResourceTypes(crd);
+    await api.storage.delete(systemContext(), type, 'default', 'g1');
+    await waitFor(clock, 'of-g1 to go', async () => {
+      return !(await getOrUndefined(api.client, GVR.configmaps, 'default', 'of-g1'));
+    });
+    // The informer for gadgets stops once discovery has not listed them for a period.
+    await clock.advance(2 * 30_000);
+    assert.equal(h.logged.filter((m) => m === 'stopped watching: no longer served').length, 1);
+    const calls = gc.log.filter((l) => l.endsWith(' gadgets')).length;
+    await clock.advance(10 * 60_000);
+    assert.equal(gc.log.filter((l) => l.endsWith(' gadgets')).length, calls);
     await h.stop();
   });
 });

@@ -37,7 +37,12 @@ import type { EventRecorder } from './events.ts';
 import { Informer } from './informer.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './manager.ts';
 import { WorkQueue } from './queue.ts';
-import { AbsentOwnerCache, DependencyGraph, type GraphEffects, type GraphNode } from './gc/graph.ts';
+import {
+  AbsentOwnerCache,
+  DependencyGraph,
+  type GraphEffects,
+  type GraphNode,
+} from './gc/graph.ts';
 import {
   FINALIZER_FOREGROUND,
   FINALIZER_ORPHAN,
@@ -136,6 +141,8 @@ class GarbageCollector implements Controller {
   readonly #discoveryQueue: WorkQueue;
   readonly #monitors = new Map<string, Monitor>();
   readonly #polls = new Map<string, number>();
+  /** Informers of ours already told to stop, still winding down. */
+  readonly #stopped = new Set<Promise<void>>();
   #resolver = new KindResolver();
   #lastDiscovery = -Infinity;
   #signal: AbortSignal | undefined;
@@ -195,7 +202,7 @@ class GarbageCollector implements Controller {
     ]);
     const own = [...this.#monitors.values()].filter((m) => !m.shared);
     for (const m of own) m.abort?.abort();
-    await Promise.all(own.map((m) => m.done));
+    await Promise.all([...own.map((m) => m.done ?? Promise.resolve()), ...this.#stopped]);
   }
 
   // ---- monitors ---------------------------------------------------------------
@@ -263,6 +270,11 @@ class GarbageCollector implements Controller {
   #stopMonitor(key: string, monitor: Monitor): void {
     monitor.stopped = true;
     monitor.abort?.abort();
+    if (monitor.done) {
+      const done = monitor.done;
+      this.#stopped.add(done);
+      void done.then(() => this.#stopped.delete(done));
+    }
     this.#monitors.delete(key);
     this.#apply(this.#graph.forgetResource(gvrOf(monitor.resource)));
     this.#log.info({ resource: key }, 'stopped watching: no longer served');
@@ -471,9 +483,7 @@ class GarbageCollector implements Controller {
     }
     const live = await this.#latest(node);
     if (!live) return;
-    if (
-      !deepEqual(live.metadata.ownerReferences ?? [], latest.metadata.ownerReferences ?? [])
-    ) {
+    if (!deepEqual(live.metadata.ownerReferences ?? [], latest.metadata.ownerReferences ?? [])) {
       throw new ConflictError(`the owner references of ${describe(node)} changed; looking again`);
     }
     try {

@@ -215,7 +215,8 @@ class NamespaceController implements Controller {
     const left = (await this.#client.list(gvr, namespace)).items;
     if (left.length === 0) return { estimate: 0, remaining: 0, finalizers };
     for (const obj of left) {
-      for (const f of obj.metadata.finalizers ?? []) finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
+      for (const f of obj.metadata.finalizers ?? [])
+        finalizers.set(f, (finalizers.get(f) ?? 0) + 1);
     }
     if (estimate > 0) return { estimate, remaining: left.length, finalizers };
     // Finalizers are normal: give their controllers time.
@@ -231,7 +232,9 @@ class NamespaceController implements Controller {
   }
 }
 
-export function namespaceControllerWith(options: NamespaceControllerOptions = {}): ControllerFactory {
+export function namespaceControllerWith(
+  options: NamespaceControllerOptions = {},
+): ControllerFactory {
   return (ctx) => new NamespaceController(ctx, options);
 }
 

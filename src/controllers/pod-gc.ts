@@ -217,7 +217,10 @@ class PodGcController implements Controller {
     return gone;
   }
 
-  async #deleteAll(pods: readonly Pod[], condition: Omit<PodCondition, 'lastTransitionTime'> | undefined): Promise<void> {
+  async #deleteAll(
+    pods: readonly Pod[],
+    condition: Omit<PodCondition, 'lastTransitionTime'> | undefined,
+  ): Promise<void> {
     // Bounded parallelism: the API is in process, but a remote one may not like thousands at once.
     for (let i = 0; i < pods.length; i += 32) {
       await Promise.all(pods.slice(i, i + 32).map((p) => this.#markFailedAndDelete(p, condition)));
@@ -230,7 +233,10 @@ class PodGcController implements Controller {
   ): Promise<void> {
     const namespace = pod.metadata.namespace!;
     const name = pod.metadata.name!;
-    this.#log.info({ pod: `${namespace}/${name}`, reason: condition?.reason }, 'force deleting pod');
+    this.#log.info(
+      { pod: `${namespace}/${name}`, reason: condition?.reason },
+      'force deleting pod',
+    );
     try {
       if (!isTerminated(pod)) {
         const next = clone(pod);

@@ -26,6 +26,7 @@ import {
 } from '../util/errors.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../util/log.ts';
+import { deepEqual } from '../util/objects.ts';
 import { GVR, objectKey, splitKey, type Client } from '../api/client.ts';
 import type { Namespace, Pod } from '../api/types/core.ts';
 import type { ReplicaSet, ReplicaSetStatus } from '../api/types/apps.ts';
@@ -58,7 +59,6 @@ import {
   specReplicas,
 } from './workload/replicas.ts';
 import { SLOW_START_INITIAL_BATCH, slowStartBatch } from './workload/slow-start.ts';
-import { deepEqual } from '../util/objects.ts';
 
 const NAME = 'replicaset-controller';
 

@@ -242,6 +242,24 @@ describe('scheduler controller', () => {
     await until(async () => (await nodeOf('second')) === 'a', 'second bound');
   });
 
+  it('does not retry a pod that only a node change can help when pods go away', async () => {
+    await addNode('a', { labels: { disk: 'hdd' } });
+    await addPod(makePod('running', { cpu: '100m' }));
+    await start();
+    await until(async () => (await nodeOf('running')) === 'a', 'running bound');
+    await addPod(makePod('picky', { spec: { nodeSelector: { disk: 'ssd' } } }));
+    await until(async () => (await events('FailedScheduling')).length === 1, 'the first failure');
+    await clock.advance(10_000); // past any backoff
+    await api.client.delete(GVR.pods, 'default', 'running', { gracePeriodSeconds: 0 });
+    await clock.advance(1_000);
+    for (let i = 0; i < 20; i++) await settle();
+    assert.equal((await events('FailedScheduling'))[0].count, 1);
+    // A node event does retry it.
+    await addNode('b', { labels: { disk: 'ssd' } });
+    await clock.advance(1_000);
+    await until(async () => (await nodeOf('picky')) === 'b', 'picky bound to b');
+  });
+
   it('spreads replicas with required anti-affinity by hostname', async () => {
     for (const n of ['a', 'b', 'c']) await addNode(n);
     const term: PodAffinityTerm = {

@@ -102,7 +102,6 @@ class ConditionWriter {
   /** The last message written per pod, so a stale cache never causes a rewrite. */
   readonly #written = new Map<string, string>();
   #running = 0;
-  #idle: (() => void)[] = [];
 
   constructor(pods: Informer<Pod>, ctx: ControllerContext, log: Logger, max: number) {
     this.#pods = pods;
@@ -123,12 +122,6 @@ class ConditionWriter {
     this.#written.delete(key);
   }
 
-  /** Resolves when no write is queued or running (tests). */
-  idle(): Promise<void> {
-    if (this.#running === 0 && this.#pending.size === 0) return Promise.resolve();
-    return new Promise((r) => this.#idle.push(r));
-  }
-
   #pump(): void {
     while (this.#running < this.#max && this.#pending.size > 0) {
       const [key, message] = this.#pending.entries().next().value!;
@@ -141,8 +134,6 @@ class ConditionWriter {
         .finally(() => {
           this.#running--;
           this.#pump();
-          if (this.#running === 0 && this.#pending.size === 0)
-            for (const w of this.#idle.splice(0)) w();
         });
     }
   }
@@ -189,10 +180,31 @@ class ConditionWriter {
   }
 }
 
+/** Running totals, for benchmarks and debugging. */
+export interface SchedulerStats {
+  /** Scheduling attempts (decisions made). */
+  attempts: number;
+  /** Bindings the API accepted. */
+  bound: number;
+  /** Attempts that found no node. */
+  unschedulable: number;
+  /** Bindings the API refused or failed. */
+  bindErrors: number;
+  /** Wall time spent deciding (filter and score), in ms. */
+  decideMs: number;
+}
+
 export class SchedulerController implements Controller {
   readonly name = 'scheduler';
   readonly cache = new SchedulerCache();
   readonly queue: SchedulingQueue;
+  readonly stats: SchedulerStats = {
+    attempts: 0,
+    bound: 0,
+    unschedulable: 0,
+    bindErrors: 0,
+    decideMs: 0,
+  };
   readonly #ctx: ControllerContext;
   readonly #log: Logger;
   readonly #pods: Informer<Pod>;
@@ -205,7 +217,9 @@ export class SchedulerController implements Controller {
   #inFlight = 0;
   readonly #bindings = new Set<Promise<void>>();
   #slotWaiters: (() => void)[] = [];
-  #move: 'none' | 'affinity' | 'all' = 'none';
+  readonly #moves = new Set<'all' | 'freed' | 'placed'>();
+  /** Unschedulable pods that some node rejected for a reason removing pods could fix. */
+  readonly #freeingHelps = new Set<string>();
 
   constructor(ctx: ControllerContext, options: SchedulerControllerOptions = {}) {
     this.#ctx = ctx;
@@ -251,7 +265,7 @@ export class SchedulerController implements Controller {
     if (occupiesNode(pod)) {
       this.cache.updatePod(pod);
       // A newly placed pod may be what a pod with required affinity waits for.
-      this.#requestMove('affinity');
+      this.#requestMove('placed');
       return;
     }
     if (isSchedulable(pod)) this.#enqueue(pod);
@@ -264,15 +278,20 @@ export class SchedulerController implements Controller {
     if (newPod.spec?.nodeName) {
       this.queue.delete(info.key);
       this.#conditions.forget(info.key);
+      this.#freeingHelps.delete(info.key);
       if (wasPlaced && !occupiesNode(newPod))
-        this.#requestMove('all'); // finished: room freed
-      else if (!wasPlaced) this.#requestMove('affinity');
-      else if (!deepEqual(oldPod.metadata.labels ?? {}, newPod.metadata.labels ?? {}))
-        this.#requestMove('affinity');
+        this.#requestMove('freed'); // finished: room freed
+      else if (!wasPlaced) this.#requestMove('placed');
+      else if (!deepEqual(oldPod.metadata.labels ?? {}, newPod.metadata.labels ?? {})) {
+        // New labels may match an affinity term, or stop matching an anti-affinity one.
+        this.#requestMove('placed');
+        this.#requestMove('freed');
+      }
       return;
     }
     if (!isSchedulable(newPod)) {
       this.queue.delete(info.key);
+      this.#freeingHelps.delete(info.key);
       return;
     }
     if (!isSchedulable(oldPod) || pendingPodChanged(oldPod, newPod)) this.#enqueue(newPod);
@@ -284,7 +303,8 @@ export class SchedulerController implements Controller {
     this.cache.removePod(pod);
     this.queue.delete(info.key);
     this.#conditions.forget(info.key);
-    if (placed || occupiesNode(pod)) this.#requestMove('all');
+    this.#freeingHelps.delete(info.key);
+    if (placed || occupiesNode(pod)) this.#requestMove('freed');
   }
 
   #enqueue(pod: Pod): void {
@@ -296,31 +316,35 @@ export class SchedulerController implements Controller {
 
   /**
    * Asks to retry unschedulable pods; bursts of events in one turn of the event
-   * loop coalesce into one move. `affinity` moves only pods with required pod
-   * affinity (what a newly placed pod can unblock).
+   * loop coalesce into one move (a cheap form of kube-scheduler's queueing
+   * hints, so churn does not retry pods it cannot help):
+   * - `all`: a node appeared or changed; any pod may fit now;
+   * - `freed`: a placed pod went away; only pods that some node rejected for
+   *   reasons removing pods can fix (resources, ports, anti-affinity, spread);
+   * - `placed`: a pod was placed or relabelled; only pods with required pod
+   *   affinity or hard topology spread constraints.
    */
-  #requestMove(kind: 'affinity' | 'all'): void {
+  #requestMove(kind: 'all' | 'freed' | 'placed'): void {
     if (this.queue.unschedulableLength === 0) return;
-    const first = this.#move === 'none';
-    if (kind === 'all' || this.#move === 'none') this.#move = kind;
+    const first = this.#moves.size === 0;
+    this.#moves.add(kind);
     if (!first) return;
     setImmediate(() => {
-      const what = this.#move;
-      this.#move = 'none';
-      if (what === 'all') this.queue.moveAll();
-      else if (what === 'affinity') {
-        this.queue.moveAll((key) => {
-          const pod = this.#pods.getByKey(key);
-          return !!pod && podInfo(pod).requiredAffinity.length > 0;
-        });
+      const moves = new Set(this.#moves);
+      this.#moves.clear();
+      if (moves.has('all')) {
+        this.queue.moveAll();
+        return;
       }
+      this.queue.moveAll((key) => {
+        if (moves.has('freed') && this.#freeingHelps.has(key)) return true;
+        if (!moves.has('placed')) return false;
+        const pod = this.#pods.getByKey(key);
+        if (!pod) return false;
+        const info = podInfo(pod);
+        return info.requiredAffinity.length > 0 || info.spreadConstraints.some((c) => c.hard);
+      });
     });
-  }
-
-  /** Resolves when every binding and status write started so far has finished (tests, bench). */
-  async idle(): Promise<void> {
-    while (this.#bindings.size > 0) await Promise.allSettled([...this.#bindings]);
-    await this.#conditions.idle();
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -357,13 +381,22 @@ export class SchedulerController implements Controller {
       return;
     }
     const info = podInfo(pod);
+    const started = performance.now();
     const result = this.#scheduler.schedule(info);
+    this.stats.decideMs += performance.now() - started;
+    this.stats.attempts++;
     if (result.node !== undefined) {
       this.cache.assume(info, result.node);
       this.#startBinding(pod, result.node);
       return;
     }
-    const message = unschedulableMessage(info, result.diagnosis);
+    this.stats.unschedulable++;
+    const d = result.diagnosis;
+    let freeingHelps = d.absent?.code === 'Unschedulable' && d.statuses.size < d.numAllNodes;
+    for (const st of d.statuses.values()) if (st.code === 'Unschedulable') freeingHelps = true;
+    if (freeingHelps) this.#freeingHelps.add(key);
+    else this.#freeingHelps.delete(key);
+    const message = unschedulableMessage(info, d);
     this.queue.unschedulable(key);
     this.#recorder.event(pod, 'Warning', 'FailedScheduling', truncateMessage(message));
     this.#conditions.set(key, message);
@@ -391,6 +424,7 @@ export class SchedulerController implements Controller {
         target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
     } catch (err) {
+      this.stats.bindErrors++;
       this.cache.forget(key);
       if (isNotFound(err) || isConflict(err)) {
         // Deleted, being deleted, or bound by someone else: the informer will say.
@@ -408,6 +442,8 @@ export class SchedulerController implements Controller {
       );
       return;
     }
+    this.stats.bound++;
+    this.#freeingHelps.delete(key);
     this.queue.done(key);
     this.#conditions.forget(key);
     if (this.#scheduledEvents) {

@@ -6,7 +6,10 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Structural equality of JSON values, ignoring key order. */
+/**
+ * Structural equality of JSON values, ignoring key order. A member whose value
+ * is `undefined` counts as absent, as it would once serialized.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
@@ -16,11 +19,10 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b as object);
+  const ka = Object.keys(a).filter((k) => (a as JsonObject)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as JsonObject)[k] !== undefined);
   if (ka.length !== kb.length) return false;
   for (const k of ka) {
-    if (!Object.hasOwn(b as object, k)) return false;
     if (!deepEqual((a as JsonObject)[k], (b as JsonObject)[k])) return false;
   }
   return true;

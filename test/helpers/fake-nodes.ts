@@ -13,7 +13,11 @@ import { adminCredentials } from './cluster.ts';
 export interface FakeNodeSpec {
   name: string;
   labels?: Record<string, string>;
-  taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
+  taints?: {
+    key: string;
+    value?: string;
+    effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  }[];
   cpu?: string;
   memory?: string;
   pods?: string;
@@ -30,15 +34,35 @@ export class FakeNodes {
 
   constructor(kubeconfig: string) {
     this.#creds = adminCredentials(kubeconfig);
-    this.#agent = new Agent({ keepAlive: true, maxSockets: 8, ca: this.#creds.ca, cert: this.#creds.cert, key: this.#creds.key });
+    this.#agent = new Agent({
+      keepAlive: true,
+      maxSockets: 8,
+      ca: this.#creds.ca,
+      cert: this.#creds.cert,
+      key: this.#creds.key,
+    });
   }
 
-  async call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; json: Json }> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<{ code: number; json: Json }> {
     const url = new URL(path, this.#creds.server);
     const text = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
-        { method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, agent: this.#agent, headers: text ? { 'Content-Type': contentType, 'User-Agent': 'fake-kubelet/test' } : { 'User-Agent': 'fake-kubelet/test' } },
+        {
+          method,
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          agent: this.#agent,
+          headers: text
+            ? { 'Content-Type': contentType, 'User-Agent': 'fake-kubelet/test' }
+            : { 'User-Agent': 'fake-kubelet/test' },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -54,8 +78,19 @@ export class FakeNodes {
   }
 
   #status(spec: FakeNodeSpec, now: string): Json {
-    const capacity = { cpu: spec.cpu ?? '4', memory: spec.memory ?? '8Gi', pods: spec.pods ?? '110' };
-    const cond = (type: string, status: string, reason: string): Json => ({ type, status, reason, message: reason, lastHeartbeatTime: now, lastTransitionTime: now });
+    const capacity = {
+      cpu: spec.cpu ?? '4',
+      memory: spec.memory ?? '8Gi',
+      pods: spec.pods ?? '110',
+    };
+    const cond = (type: string, status: string, reason: string): Json => ({
+      type,
+      status,
+      reason,
+      message: reason,
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    });
     return {
       capacity,
       allocatable: capacity,
@@ -65,8 +100,22 @@ export class FakeNodes {
         cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure'),
         cond('PIDPressure', 'False', 'KubeletHasSufficientPID'),
       ],
-      addresses: [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'Hostname', address: spec.name }],
-      nodeInfo: { kubeletVersion: 'v1.33.0-fake', osImage: 'fake', kernelVersion: '6.0', containerRuntimeVersion: 'fake://1', operatingSystem: 'linux', architecture: 'amd64', machineID: '', systemUUID: '', bootID: '', kubeProxyVersion: '' },
+      addresses: [
+        { type: 'InternalIP', address: '10.0.0.1' },
+        { type: 'Hostname', address: spec.name },
+      ],
+      nodeInfo: {
+        kubeletVersion: 'v1.33.0-fake',
+        osImage: 'fake',
+        kernelVersion: '6.0',
+        containerRuntimeVersion: 'fake://1',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+        kubeProxyVersion: '',
+      },
     };
   }
 
@@ -76,12 +125,20 @@ export class FakeNodes {
     const node = {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: spec.name, labels: { 'kubernetes.io/hostname': spec.name, 'kubernetes.io/os': 'linux', ...spec.labels } },
+      metadata: {
+        name: spec.name,
+        labels: {
+          'kubernetes.io/hostname': spec.name,
+          'kubernetes.io/os': 'linux',
+          ...spec.labels,
+        },
+      },
       spec: { taints: spec.taints?.map((t) => ({ ...t, value: t.value })) },
       status: this.#status(spec, now),
     };
     const r = await this.call('POST', '/api/v1/nodes', node);
-    if (r.code !== 201) throw new Error(`creating node ${spec.name}: ${r.code} ${JSON.stringify(r.json)}`);
+    if (r.code !== 201)
+      throw new Error(`creating node ${spec.name}: ${r.code} ${JSON.stringify(r.json)}`);
     this.#nodes.set(spec.name, { spec, online: true });
     await this.#heartbeat(spec.name);
   }
@@ -100,16 +157,35 @@ export class FakeNodes {
     const now = new Date();
     const micro = now.toISOString().replace('Z', '000Z');
     const lease = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`;
-    const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro } };
+    const body = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: 'kube-node-lease' },
+      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro },
+    };
     const r = await this.call('PUT', lease, body);
-    if (r.code === 404) await this.call('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', body);
-    await this.call('PATCH', `/api/v1/nodes/${name}/status`, { status: this.#status(spec, now.toISOString().replace(/\.\d+Z$/, 'Z')) }, 'application/merge-patch+json');
+    if (r.code === 404)
+      await this.call(
+        'POST',
+        '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+        body,
+      );
+    await this.call(
+      'PATCH',
+      `/api/v1/nodes/${name}/status`,
+      { status: this.#status(spec, now.toISOString().replace(/\.\d+Z$/, 'Z')) },
+      'application/merge-patch+json',
+    );
   }
 
   /** Marks pods bound to online nodes Running and Ready; finishes their graceful deletion. */
   async #tendPods(): Promise<void> {
     const r = await this.call('GET', '/api/v1/pods');
-    const items = (r.json.items ?? []) as { metadata: { name: string; namespace: string; deletionTimestamp?: string }; spec: { nodeName?: string; containers: { name: string; image: string }[] }; status?: { phase?: string; conditions?: { type: string; status: string }[] } }[];
+    const items = (r.json.items ?? []) as {
+      metadata: { name: string; namespace: string; deletionTimestamp?: string };
+      spec: { nodeName?: string; containers: { name: string; image: string }[] };
+      status?: { phase?: string; conditions?: { type: string; status: string }[] };
+    }[];
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     for (const pod of items) {
       const node = pod.spec.nodeName && this.#nodes.get(pod.spec.nodeName);
@@ -129,8 +205,27 @@ export class FakeNodes {
             phase: 'Running',
             podIP: '10.42.0.10',
             startTime: now,
-            conditions: ['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready', 'PodScheduled'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: now })),
-            containerStatuses: pod.spec.containers.map((c) => ({ name: c.name, image: c.image, imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: now } } })),
+            conditions: [
+              'PodReadyToStartContainers',
+              'Initialized',
+              'ContainersReady',
+              'Ready',
+              'PodScheduled',
+            ].map((type) => ({
+              type,
+              status: 'True',
+              lastProbeTime: null,
+              lastTransitionTime: now,
+            })),
+            containerStatuses: pod.spec.containers.map((c) => ({
+              name: c.name,
+              image: c.image,
+              imageID: '',
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: now } },
+            })),
           },
         },
         'application/merge-patch+json',

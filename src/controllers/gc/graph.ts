@@ -220,10 +220,7 @@ export class DependencyGraph {
       if (!owner) {
         // Unknown owner: the collector asks the API whether it exists.
         check = true;
-      } else if (
-        owner.identity.namespace &&
-        owner.identity.namespace !== node.identity.namespace
-      ) {
+      } else if (owner.identity.namespace && owner.identity.namespace !== node.identity.namespace) {
         effects.invalidNamespace.push({ dependent: node.identity, owner: ref });
         check = true;
       } else if (!refMatchesIdentity(ref, owner.identity)) {

@@ -6,7 +6,6 @@
  */
 import type { Client } from '../../api/client.ts';
 import { GVR } from '../../api/client.ts';
-import type { ClientWriteOptions } from '../../api/client.ts';
 import type { Namespace, NamespaceCondition, Pod } from '../../api/types/core.ts';
 import { isConflict, isNotFound } from '../../util/errors.ts';
 
@@ -40,7 +39,10 @@ const OK: Record<NamespaceConditionType, { reason: string; message: string }> = 
     reason: 'ContentDeleted',
     message: 'All content successfully deleted, may be waiting on finalization',
   },
-  NamespaceContentRemaining: { reason: 'ContentRemoved', message: 'All content successfully removed' },
+  NamespaceContentRemaining: {
+    reason: 'ContentRemoved',
+    message: 'All content successfully removed',
+  },
   NamespaceFinalizersRemaining: {
     reason: 'ContentHasNoFinalizers',
     message: 'All content-preserving finalizers finished',
@@ -95,7 +97,10 @@ export function namespaceDeletionConditions(f: DeletionFindings): NamespaceCondi
   });
 }
 
-function counts(map: ReadonlyMap<string, number>, text: (k: string, n: number) => string): string[] {
+function counts(
+  map: ReadonlyMap<string, number>,
+  text: (k: string, n: number) => string,
+): string[] {
   return [...map]
     .filter(([, n]) => n > 0)
     .map(([k, n]) => text(k, n))
@@ -119,11 +124,7 @@ export function mergeNamespaceConditions(
     if (!old) {
       conditions.push({ ...w, lastTransitionTime: now });
       changed = true;
-    } else if (
-      old.status !== w.status ||
-      old.reason !== w.reason ||
-      old.message !== w.message
-    ) {
+    } else if (old.status !== w.status || old.reason !== w.reason || old.message !== w.message) {
       if (old.status !== w.status) old.lastTransitionTime = now;
       old.status = w.status;
       old.reason = w.reason;
@@ -167,21 +168,6 @@ export function withoutNamespaceFinalizer(ns: Namespace, token = NAMESPACE_FINAL
 }
 
 /**
- * What the Client needs and does not declare yet: PUT namespaces/<name>/finalize,
- * an update whose only effect is the new spec.finalizers. The in-process client
- * passes the subresource through to the REST layer, which treats `finalize` as
- * a server write (src/apiserver/rest.ts).
- */
-type FinalizeCapableClient = {
-  update<T extends Namespace>(
-    gvr: typeof GVR.namespaces,
-    namespace: undefined,
-    obj: T,
-    options: ClientWriteOptions & { subresource: 'finalize' },
-  ): Promise<T>;
-};
-
-/**
  * Removes the `kubernetes` token from spec.finalizers through namespaces/finalize,
  * conditionally on `ns`'s resourceVersion; on a conflict it reads the namespace
  * again and retries. Returns the namespace written (which the API server deletes
@@ -193,12 +179,11 @@ export async function finalizeNamespace(
   ns: Namespace,
   fieldManager = 'namespace-controller',
 ): Promise<Namespace | undefined> {
-  const finalizer = client as unknown as FinalizeCapableClient;
   let current = ns;
   for (let attempt = 0; ; attempt++) {
     if (!(current.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) return undefined;
     try {
-      return await finalizer.update(GVR.namespaces, undefined, withoutNamespaceFinalizer(current), {
+      return await client.update(GVR.namespaces, undefined, withoutNamespaceFinalizer(current), {
         subresource: 'finalize',
         fieldManager,
       });

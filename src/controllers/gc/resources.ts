@@ -20,7 +20,10 @@ export function apiVersionOf(r: { group: string; version: string }): string {
 }
 
 /** Resources Kubernetes' garbage collector ignores by default: events of both groups. */
-export const GC_IGNORED_RESOURCES: ReadonlySet<string> = new Set(['/events', 'events.k8s.io/events']);
+export const GC_IGNORED_RESOURCES: ReadonlySet<string> = new Set([
+  '/events',
+  'events.k8s.io/events',
+]);
 
 function hasVerbs(r: ServedResource, verbs: readonly string[]): boolean {
   return verbs.every((v) => r.verbs.includes(v));
@@ -69,8 +72,8 @@ export function gcMonitoredResources(
 export function namespacedDeletableResources(
   resources: readonly ServedResource[],
 ): ServedResource[] {
-  return [...preferredResources(resources, ['delete'], (r) => r.namespaced).values()].sort(
-    (a, b) => groupResource(a).localeCompare(groupResource(b)),
+  return [...preferredResources(resources, ['delete'], (r) => r.namespaced).values()].sort((a, b) =>
+    groupResource(a).localeCompare(groupResource(b)),
   );
 }
 

@@ -17,6 +17,7 @@ import type {
 import { TAINT_UNSCHEDULABLE, type NodeState } from './node-cache.ts';
 import type { PodInfo } from './pod-info.ts';
 import type { InterPodState } from './interpod.ts';
+import { spreadFilter, type SpreadFilterState, type SpreadHelpers } from './topology-spread.ts';
 import {
   satisfiesExistingAntiAffinity,
   satisfiesPodAffinity,
@@ -178,35 +179,43 @@ function insufficient(name: string): string {
  * request larger than the node's whole allocatable is unresolvable.
  */
 export function fitsResources(pod: PodInfo, node: NodeState): FilterStatus | undefined {
-  const alloc = node.allocatable;
-  const used = node.requested;
   const r = pod.requests;
   // The common case, a fit, allocates nothing.
   if (
-    node.podCount + 1 <= alloc.pods &&
-    (r.milliCpu <= 0 || r.milliCpu <= alloc.milliCpu - used.milliCpu) &&
-    (r.memory <= 0 || r.memory <= alloc.memory - used.memory) &&
+    node.podCount + 1 <= node.allocPods &&
+    (r.milliCpu <= 0 || r.milliCpu <= node.allocMilliCpu - node.reqMilliCpu) &&
+    (r.memory <= 0 || r.memory <= node.allocMemory - node.reqMemory) &&
     (r.ephemeralStorage <= 0 ||
-      r.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage) &&
+      r.ephemeralStorage <= node.allocEphemeralStorage - node.reqEphemeralStorage) &&
     !r.scalar
   ) {
     return undefined;
   }
   const reasons: string[] = [];
   let unresolvable = false;
-  if (node.podCount + 1 > alloc.pods) reasons.push(REASON_TOO_MANY_PODS);
+  if (node.podCount + 1 > node.allocPods) reasons.push(REASON_TOO_MANY_PODS);
   const check = (name: string, want: number, have: number, inUse: number): void => {
     if (want > 0 && want > have - inUse) {
       reasons.push(insufficient(name));
       if (want > have) unresolvable = true;
     }
   };
-  check('cpu', r.milliCpu, alloc.milliCpu, used.milliCpu);
-  check('memory', r.memory, alloc.memory, used.memory);
-  check('ephemeral-storage', r.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  check('cpu', r.milliCpu, node.allocMilliCpu, node.reqMilliCpu);
+  check('memory', r.memory, node.allocMemory, node.reqMemory);
+  check(
+    'ephemeral-storage',
+    r.ephemeralStorage,
+    node.allocEphemeralStorage,
+    node.reqEphemeralStorage,
+  );
   if (r.scalar) {
     for (const name of Object.keys(r.scalar)) {
-      check(name, r.scalar[name], alloc.scalar?.[name] ?? 0, used.scalar?.[name] ?? 0);
+      check(
+        name,
+        r.scalar[name],
+        node.allocatable.scalar?.[name] ?? 0,
+        node.reqScalar?.[name] ?? 0,
+      );
     }
   }
   if (reasons.length === 0) return undefined;
@@ -217,13 +226,23 @@ export function fitsResources(pod: PodInfo, node: NodeState): FilterStatus | und
 
 /** What the filters need beyond the pod and the node, computed once per attempt. */
 export interface FilterContext {
+  /** Topology spread counts; undefined when the pod has no DoNotSchedule constraint. */
+  spread?: SpreadFilterState;
   /** Inter-pod affinity counts; undefined when neither the pod nor any placed pod has such terms. */
-  interPod: InterPodState | undefined;
+  interPod?: InterPodState;
 }
+
+/** What topology spreading needs from the node filters. */
+export const spreadHelpers: SpreadHelpers = {
+  matchesNodeAffinity: matchesNodeSelectorAndAffinity,
+  toleratesNodeTaints: (pod, node) =>
+    !node.hasHardTaints || !firstUntoleratedTaint(node.taints, pod.tolerations),
+};
 
 /**
  * Runs the filters in kube-scheduler's default order (NodeUnschedulable,
- * TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, InterPodAffinity)
+ * TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+ * PodTopologySpread, InterPodAffinity)
  * and returns the first rejection, or undefined if the node fits.
  */
 export function filterNode(
@@ -237,7 +256,9 @@ export function filterNode(
   ) {
     return { code: 'UnschedulableAndUnresolvable', reasons: [REASON_UNSCHEDULABLE] };
   }
-  const taint = firstUntoleratedTaint(node.taints, pod.tolerations);
+  const taint = node.hasHardTaints
+    ? firstUntoleratedTaint(node.taints, pod.tolerations)
+    : undefined;
   if (taint) {
     return { code: 'UnschedulableAndUnresolvable', reasons: [untoleratedTaintReason(taint)] };
   }
@@ -249,6 +270,10 @@ export function filterNode(
   }
   const fit = fitsResources(pod, node);
   if (fit) return fit;
+  if (ctx.spread) {
+    const spread = spreadFilter(ctx.spread, pod, node);
+    if (spread) return spread;
+  }
   const ip = ctx.interPod;
   if (ip) {
     if (!satisfiesPodAffinity(ip, pod, node)) {

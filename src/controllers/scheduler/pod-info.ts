@@ -15,6 +15,7 @@ import type {
   PodAffinityTerm,
   PreferredSchedulingTerm,
   Toleration,
+  TopologySpreadConstraint,
 } from '../../api/types/core.ts';
 import type { LabelSelector } from '../../api/types/meta.ts';
 import { podRequests, type Resources } from './resources.ts';
@@ -62,14 +63,16 @@ export interface PodInfo {
   requiredAntiAffinity: AffinityTerm[];
   preferredAffinity: WeightedAffinityTerm[];
   preferredAntiAffinity: WeightedAffinityTerm[];
-  /** Pods with the same key spread across nodes; undefined: this pod does not spread. */
+  /** Explicit topology spread constraints; when any, they replace the default spreading. */
+  spreadConstraints: SpreadConstraint[];
+  /** Pods with the same key spread across nodes by default; undefined: no default spreading. */
   spreadKey: string | undefined;
   /** Being deleted: still occupies its node, but no longer counts for spreading. */
   terminating: boolean;
 }
 
 /** A label selector as requirements; null when absent or invalid (selects nothing). */
-function selectorOrNull(sel: LabelSelector | undefined): Requirement[] | null {
+export function selectorOrNull(sel: LabelSelector | undefined): Requirement[] | null {
   if (!sel) return null;
   try {
     return labelSelectorFromObject(sel);
@@ -124,6 +127,41 @@ export function termMatches(
       return false;
   }
   return matchesLabels(term.selector, pod.labels);
+}
+
+/** A parsed constraint. */
+export interface SpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  hard: boolean;
+  /** null selects no pod. */
+  selector: Requirement[] | null;
+  minDomains: number;
+  honorNodeAffinity: boolean;
+  honorTaints: boolean;
+}
+
+/** The pod's topology spread constraints, parsed (matchLabelKeys merged into the selector). */
+export function parseSpreadConstraints(pod: Pod): SpreadConstraint[] {
+  const labels = pod.metadata.labels ?? {};
+  return (pod.spec?.topologySpreadConstraints ?? []).map((c: TopologySpreadConstraint) => {
+    let selector = selectorOrNull(c.labelSelector);
+    if (selector && c.matchLabelKeys?.length) {
+      const extra: Requirement[] = [];
+      for (const key of c.matchLabelKeys)
+        if (Object.hasOwn(labels, key)) extra.push({ key, operator: 'in', values: [labels[key]] });
+      selector = [...selector, ...extra];
+    }
+    return {
+      maxSkew: c.maxSkew,
+      topologyKey: c.topologyKey,
+      hard: c.whenUnsatisfiable === 'DoNotSchedule',
+      selector,
+      minDomains: c.minDomains ?? 1,
+      honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+      honorTaints: c.nodeTaintsPolicy === 'Honor',
+    };
+  });
 }
 
 /** The key pods spread by: their controller, else (bare pods) their namespace and exact labels. */
@@ -193,6 +231,7 @@ export function podInfo(pod: Pod): PodInfo {
     preferredAntiAffinity: weighted(
       affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
     ),
+    spreadConstraints: parseSpreadConstraints(pod),
     spreadKey: spreadKeyOf(pod),
     terminating: !!pod.metadata.deletionTimestamp,
   };

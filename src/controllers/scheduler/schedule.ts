@@ -9,7 +9,8 @@
  * Synchronous and free of I/O: it reads the cache and returns a decision; the
  * controller assumes, binds and reports.
  */
-import { filterNode, pinnedNodeNames, type FilterStatus } from './filters.ts';
+import { filterNode, pinnedNodeNames, spreadHelpers, type FilterStatus } from './filters.ts';
+import { spreadPreFilter } from './topology-spread.ts';
 import { interPodPreFilter, type NamespaceLabels } from './interpod.ts';
 import type { NodeState, SchedulerCache } from './node-cache.ts';
 import type { PodInfo } from './pod-info.ts';
@@ -171,7 +172,8 @@ export class PodScheduler {
         reasons: ["node(s) didn't satisfy plugin(s) [NodeAffinity]"],
       };
     }
-    // PreFilter: InterPodAffinity.
+    // PreFilter: PodTopologySpread, InterPodAffinity.
+    const spread = spreadPreFilter(pod, this.#cache, spreadHelpers);
     const interPod = interPodPreFilter(pod, this.#cache, this.#namespaceLabels);
 
     // Filter, round robin from where the last search stopped.
@@ -182,7 +184,7 @@ export class PodScheduler {
     const count = candidates.length;
     const start = pinnedList || count === 0 ? 0 : this.#nextStart % count;
     let processed = 0;
-    const ctx = { interPod };
+    const ctx = { spread, interPod };
     for (let i = 0; i < count && feasible.length < want; i++) {
       const node = candidates[(start + i) % count];
       processed++;

@@ -20,7 +20,13 @@
  *
  * All functions are pure; integer arithmetic mirrors Kubernetes' int64 math.
  */
-import { tolerated, termMatchesNode, matchesNodeSelectorAndAffinity } from './filters.ts';
+import {
+  tolerated,
+  termMatchesNode,
+  matchesNodeSelectorAndAffinity,
+  spreadHelpers,
+} from './filters.ts';
+import { explicitSpreadRawScores } from './topology-spread.ts';
 import { interPodNodeScore, interPodScores, type NamespaceLabels } from './interpod.ts';
 import { LABEL_HOSTNAME, LABEL_ZONE, type NodeState, type SchedulerCache } from './node-cache.ts';
 import type { PodInfo } from './pod-info.ts';
@@ -79,24 +85,21 @@ function leastAllocatedPart(requested: number, allocatable: number): number {
 /** LeastAllocated: free share of cpu and memory after placing the pod (non-zero requests), 0..100. */
 export function leastAllocated(pod: PodInfo, node: NodeState): number {
   const cpu = leastAllocatedPart(
-    node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu,
-    node.allocatable.milliCpu,
+    node.nonZeroMilliCpu + pod.nonZeroRequests.milliCpu,
+    node.allocMilliCpu,
   );
-  const mem = leastAllocatedPart(
-    node.nonZeroRequested.memory + pod.nonZeroRequests.memory,
-    node.allocatable.memory,
-  );
+  const mem = leastAllocatedPart(node.nonZeroMemory + pod.nonZeroRequests.memory, node.allocMemory);
   return Math.trunc((cpu + mem) / 2);
 }
 
 /** BalancedAllocation: 100 x (1 - the spread of cpu and memory fractions after placing the pod). */
 export function balancedAllocation(pod: PodInfo, node: NodeState): number {
-  const cpuAlloc = node.allocatable.milliCpu;
-  const memAlloc = node.allocatable.memory;
+  const cpuAlloc = node.allocMilliCpu;
+  const memAlloc = node.allocMemory;
   // With one resource (or none) allocatable there is nothing to balance.
   if (cpuAlloc === 0 || memAlloc === 0) return MAX_NODE_SCORE;
-  const cpu = Math.min(1, (node.requested.milliCpu + pod.requests.milliCpu) / cpuAlloc);
-  const mem = Math.min(1, (node.requested.memory + pod.requests.memory) / memAlloc);
+  const cpu = Math.min(1, (node.reqMilliCpu + pod.requests.milliCpu) / cpuAlloc);
+  const mem = Math.min(1, (node.reqMemory + pod.requests.memory) / memAlloc);
   const std = Math.abs((cpu - mem) / 2);
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
@@ -134,13 +137,16 @@ export function spreadRawScores(
       weights.push(Math.log(nodes.length + 2));
       continue;
     }
+    // Kubernetes counts unlabeled candidates as one more (empty) domain here.
     const domains = new Set<string>();
+    let labeled = false;
     for (const n of nodes) {
       const v = n.label(c.key);
-      if (v !== undefined) domains.add(v);
+      domains.add(v ?? '');
+      if (v !== undefined) labeled = true;
     }
     weights.push(Math.log(domains.size + 2));
-    if (domains.size === 0) continue;
+    if (!labeled) continue;
     for (const n of all) {
       const v = n.label(c.key);
       if (v === undefined || !domains.has(v)) continue;
@@ -160,17 +166,19 @@ export function spreadRawScores(
   });
 }
 
-/** PodTopologySpread's NormalizeScore: fewer matching pods score higher. */
-export function normalizeSpread(raw: number[]): number[] {
+/** PodTopologySpread's NormalizeScore: fewer matching pods score higher; ignored nodes score 0. */
+export function normalizeSpread(raw: number[], ignored?: readonly boolean[]): number[] {
   let min = Infinity;
   let max = 0;
-  for (const s of raw) {
+  raw.forEach((s, i) => {
+    if (ignored?.[i]) return;
     if (s < min) min = s;
     if (s > max) max = s;
-  }
-  return raw.map((s) =>
-    max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - s)) / max),
-  );
+  });
+  return raw.map((s, i) => {
+    if (ignored?.[i]) return 0;
+    return max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - s)) / max);
+  });
 }
 
 /** InterPodAffinity's NormalizeScore: min-max scaling to 0..100 (0 when all equal). */
@@ -203,9 +211,7 @@ export function scoreNodes(pod: PodInfo, nodes: readonly NodeState[], ctx: Score
     for (let i = 0; i < n; i++) total[i] += scores[i] * weight;
   };
 
-  const anyPreferNoSchedule = nodes.some((x) =>
-    x.taints.some((t) => t.effect === 'PreferNoSchedule'),
-  );
+  const anyPreferNoSchedule = nodes.some((x) => x.hasPreferNoSchedule);
   if (anyPreferNoSchedule) {
     addAll(
       defaultNormalize(
@@ -228,8 +234,14 @@ export function scoreNodes(pod: PodInfo, nodes: readonly NodeState[], ctx: Score
     );
   }
 
-  const spread = spreadRawScores(pod, nodes, ctx.cache.nodes());
-  if (spread) addAll(normalizeSpread(spread), WEIGHTS.podTopologySpread);
+  if (pod.spreadConstraints.length) {
+    const explicit = explicitSpreadRawScores(pod, nodes, ctx.cache, spreadHelpers);
+    if (explicit)
+      addAll(normalizeSpread(explicit.raw, explicit.ignored), WEIGHTS.podTopologySpread);
+  } else {
+    const spread = spreadRawScores(pod, nodes, ctx.cache.nodes());
+    if (spread) addAll(normalizeSpread(spread), WEIGHTS.podTopologySpread);
+  }
 
   const interPod = interPodScores(pod, ctx.cache, ctx.namespaceLabels);
   if (interPod) {
