@@ -7,8 +7,9 @@ import type { Command } from './command.ts';
 import { versionCommand } from './version.ts';
 import { upCommand } from './up.ts';
 import { serverCommand } from './server.ts';
+import { tokenCommand } from './token.ts';
 
-const commands: Command[] = [serverCommand, upCommand, versionCommand];
+const commands: Command[] = [serverCommand, tokenCommand, upCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
