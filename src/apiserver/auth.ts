@@ -8,8 +8,9 @@
  * Built in: `system:masters` may do anything; any authenticated user may read
  * discovery, OpenAPI, version and health, and ask about themselves
  * (SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview), as
- * Kubernetes' default RBAC allows. Everything else is denied until RBAC exists;
- * the node authorizer joins the chain with the edge link.
+ * Kubernetes' default RBAC allows. Nodes (`system:node:<name>`) get their view
+ * from the node authorizer (node-authorizer.ts). Everything else is denied
+ * until RBAC exists.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -125,13 +126,24 @@ export interface Attributes {
   subresource: string;
   namespace: string;
   name: string;
+  /**
+   * The request's `fieldSelector` as the REST layer applies it to a list or
+   * watch (the first one given), unparsed; empty when none. Kubernetes' field
+   * selector attributes: the node authorizer lets a node list only what a
+   * selector narrows to its own objects.
+   */
+  fieldSelector?: string;
 }
 
 export interface Authorizer {
   authorize(attrs: Attributes): Decision | Promise<Decision>;
 }
 
-export function attributesOf(user: UserInfo, info: RequestInfo): Attributes {
+export function attributesOf(
+  user: UserInfo,
+  info: RequestInfo,
+  query?: URLSearchParams,
+): Attributes {
   return {
     user,
     verb: info.verb,
@@ -143,6 +155,7 @@ export function attributesOf(user: UserInfo, info: RequestInfo): Attributes {
     subresource: info.subresource,
     namespace: info.namespace,
     name: info.name,
+    fieldSelector: query?.get('fieldSelector') ?? '',
   };
 }
 

@@ -214,7 +214,7 @@ export class RequestHandler {
       return sendStatus(res, unauthorized());
     }
     const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
-    const attrs = attributesOf(user, info);
+    const attrs = attributesOf(user, info, url.searchParams);
     const decision = await this.#d.authorizer.authorize(attrs);
     if (decision.decision !== 'allow') {
       req.resume();
@@ -690,7 +690,7 @@ export class RequestHandler {
     const user = this.#d.authenticator.authenticate(req);
     if (!user) return rejectUpgrade(socket, 401, unauthorized().status);
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
-    const attrs = attributesOf(user, info);
+    const attrs = attributesOf(user, info, url.searchParams);
     // Kubernetes authorizes exec/attach/portforward upgrades as "create" on the subresource.
     attrs.verb = 'create';
     const decision = await this.#d.authorizer.authorize(attrs);

@@ -39,6 +39,8 @@ import { OpenApi } from './openapi.ts';
 import { ResourceStorage } from './rest.ts';
 import { CrdManager } from './crds.ts';
 import { LocalClient } from './local-client.ts';
+import { NodeAuthorizer, NodeGraph } from './node-authorizer.ts';
+import { nodeRestriction } from './node-restriction.ts';
 import { ControllerManager } from '../controllers/manager.ts';
 import { defaultControllers, type ControllerOptions } from '../controllers/index.ts';
 
@@ -65,7 +67,10 @@ export interface ApiServerOptions {
   controllers?: boolean;
   /** Options of the built-in controllers. */
   controllerOptions?: ControllerOptions;
-  /** Extra authorizers, consulted after system:masters and before the default deny. */
+  /**
+   * Extra authorizers, consulted after system:masters and the node authorizer
+   * (which decides every request of a node) and before the default deny.
+   */
   authorizers?: Authorizer[];
   connector?: PodConnector;
 }
@@ -85,6 +90,10 @@ export class ApiServer {
   readonly #options: ApiServerOptions;
   readonly #log: Logger;
   readonly #crds: CrdManager;
+  /** Pods by node and what they reference, for the node authorizer. */
+  readonly #nodeGraph = new NodeGraph();
+  /** Stops the node graph's watch (on the start signal, or on stop()). */
+  readonly #nodeGraphStop = new AbortController();
   #ready = false;
   #port = 0;
   #announceReady!: () => void;
@@ -107,6 +116,7 @@ export class ApiServer {
     const allocator = serviceAllocator({ serviceCidr: options.serviceCidr });
     const admission: AdmissionPlugin[] = [
       namespaceLifecycle(this.registry),
+      nodeRestriction({ registry: this.registry, log: this.#log }),
       serviceAccountDefault(),
       allocator,
     ];
@@ -121,6 +131,13 @@ export class ApiServer {
       authenticator: new RequestAuthenticator(tokens),
       authorizer: new AuthorizerChain([
         adminAuthorizer,
+        // Always on: a node's requests are decided here, never by what follows.
+        new NodeAuthorizer({
+          graph: this.#nodeGraph,
+          storage: this.storage,
+          podType: this.registry.get('', 'v1', 'pods')!,
+          log: this.#log,
+        }),
         ...(options.authorizers ?? []),
         basicUserAuthorizer,
       ]),
@@ -227,6 +244,11 @@ export class ApiServer {
     const crdsDone = this.#crds.run(crdRevision, signal).catch((err: unknown) => {
       this.#log.error({ err }, 'CRD controller stopped');
     });
+    signal.addEventListener('abort', () => this.#nodeGraphStop.abort(), { once: true });
+    const nodeGraphDone = this.#nodeGraph.start(
+      { storage: this.storage, podType: this.registry.get('', 'v1', 'pods')!, log: this.#log },
+      this.#nodeGraphStop.signal,
+    );
     const port = this.#options.apiPort ?? 6443;
     this.#https.listen(port, this.#options.listenHost ?? '127.0.0.1');
     try {
@@ -240,7 +262,9 @@ export class ApiServer {
         }),
       ]);
     } catch (err) {
+      this.#nodeGraphStop.abort();
       await this.store.close();
+      await nodeGraphDone;
       throw err;
     }
     this.#port = (this.#https.address() as AddressInfo).port;
@@ -273,10 +297,12 @@ export class ApiServer {
     await controllersDone;
     await this.stop();
     await crdsDone;
+    await nodeGraphDone;
   }
 
   async stop(): Promise<void> {
     this.#ready = false;
+    this.#nodeGraphStop.abort();
     const closed = new Promise<void>((resolve) => this.#https.close(() => resolve()));
     // Watches and idle keep-alive connections would hold close() open.
     this.#https.closeIdleConnections();
