@@ -1,0 +1,395 @@
+/**
+ * The edge agent (`verge edge`): joins the cluster once with a token, then
+ * keeps the node's view in its local SQLite store through the hub link,
+ * registers and reports its Node, and sends status and events upward through
+ * the durable outbox. Everything it needs to keep working lives in its data
+ * dir: a restart needs neither the token nor the cloud.
+ *
+ * Data dir layout:
+ *   pki/ca.crt     the cluster CA (verified against the token's hash at join)
+ *   pki/node.pem   the node certificate and its key, in one file so that a
+ *                  rotation replaces both in one rename
+ *   edge.db        the local store and the outbox (./local-store.ts, ./outbox.ts)
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Node, NodeCondition, Taint } from '../api/types/core.ts';
+import type { KubeObject } from '../api/types/meta.ts';
+import {
+  certificateTimes,
+  createCsr,
+  fetchVerifiedCa,
+  identityFromPeerCertificate,
+  parseJoinToken,
+  requestNodeCertificate,
+} from '../pki/index.ts';
+import { EdgeLink, type LinkCredentials } from '../hub/edge/link.ts';
+import type { ApiRequest, Change, InventoryItem } from '../hub/protocol.ts';
+import {
+  errorMessage,
+  InvalidError,
+  isAlreadyExists,
+  isForbidden,
+  isInvalid,
+  isNotFound,
+  isUnavailable,
+} from '../util/errors.ts';
+import type { Logger } from '../util/log.ts';
+import { VERGE_VERSION } from '../util/version.ts';
+import {
+  LocalStore,
+  openEdgeDatabase,
+  type EdgeDatabase,
+  type LocalChange,
+} from './local-store.ts';
+import { newNode, readNodeStatus } from './node-status.ts';
+import { Outbox } from './outbox.ts';
+import { X509Certificate } from 'node:crypto';
+
+export interface EdgeAgentOptions {
+  /** The hub, `https://host:port`. */
+  server: string;
+  /** Needed only for the first start (no certificate in the data dir yet). */
+  token?: string;
+  nodeName: string;
+  dataDir: string;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  log: Logger;
+  /** Progress lines for a human (`joining...`, `connected`, ...). Default: none. */
+  say?: (line: string) => void;
+  /** How often node status is reported while nothing changes. Default 60 s. */
+  statusIntervalMs?: number;
+  /** Link options passed through (tests shorten the backoff). */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Outbox bounds. */
+  outboxMaxEntries?: number;
+}
+
+const NODE = { group: '', version: 'v1', resource: 'nodes' };
+const EVENTS = { group: '', version: 'v1', resource: 'events' };
+
+export class EdgeAgent {
+  readonly #o: EdgeAgentOptions;
+  readonly #log: Logger;
+  readonly #say: (line: string) => void;
+  #db?: EdgeDatabase;
+  store?: LocalStore;
+  outbox?: Outbox;
+  link?: EdgeLink;
+  #conditions: NodeCondition[] = [];
+  #offlineSince?: number;
+  #draining = false;
+  #wake?: () => void;
+
+  constructor(options: EdgeAgentOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ node: options.nodeName });
+    this.#say = options.say ?? (() => {});
+  }
+
+  get pkiDir(): string {
+    return join(this.#o.dataDir, 'pki');
+  }
+
+  /**
+   * Joins if needed, opens the local store and runs the link until `signal`
+   * aborts. Rejects only for what retrying cannot fix (bad token, wrong CA
+   * hash, an unusable data dir); network trouble is retried for ever.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    mkdirSync(this.#o.dataDir, { recursive: true });
+    await this.#ensureCredentials();
+    this.#db = openEdgeDatabase(join(this.#o.dataDir, 'edge.db'));
+    try {
+      this.store = new LocalStore(this.#db, { log: this.#log });
+      this.outbox = new Outbox(this.#db, {
+        log: this.#log,
+        maxEntries: this.#o.outboxMaxEntries,
+      });
+      this.#say(`local store: ${this.store.count()} objects, ${this.outbox.size()} updates queued`);
+      const link = new EdgeLink({
+        server: this.#o.server,
+        node: this.#o.nodeName,
+        agentVersion: VERGE_VERSION,
+        credentials: () => this.#credentials(),
+        inventory: () => this.#inventory(),
+        apply: (changes) => this.#apply(changes),
+        log: this.#log,
+        backoff: { baseMs: this.#o.backoffBaseMs, capMs: this.#o.backoffCapMs },
+      });
+      this.link = link;
+      link.on('connected', () => this.#say('connected'));
+      link.on('ready', (n) => {
+        this.#say(`in sync (${n} objects)`);
+        void this.#onReady();
+      });
+      link.on('offline', ({ reason, retryInMs }) => {
+        if (this.#offlineSince === undefined) {
+          this.#offlineSince = Date.now();
+          this.#event('Warning', 'CloudUnreachable', `lost the connection to the cloud: ${reason}`);
+        }
+        this.#say(`offline (${reason}), retrying in ${(retryInMs / 1000).toFixed(1)}s`);
+      });
+      link.on('refused', (reason) => this.#say(`refused by the server: ${reason}`));
+      this.outbox.onPut(() => this.#wake?.());
+      const timers = this.#startTimers(signal);
+      this.#say('connecting...');
+      const drain = this.#drainLoop(signal);
+      await link.run(signal);
+      this.#wake?.();
+      await drain;
+      for (const t of timers) clearInterval(t);
+    } finally {
+      this.#db.close();
+    }
+  }
+
+  // ---- credentials ----
+  async #ensureCredentials(): Promise<void> {
+    const nodePem = join(this.pkiDir, 'node.pem');
+    const caPath = join(this.pkiDir, 'ca.crt');
+    if (existsSync(nodePem) && existsSync(caPath)) {
+      const cert = new X509Certificate(readFileSync(nodePem, 'utf8'));
+      const who = identityFromPeerCertificate({
+        subject: Object.fromEntries(cert.subject.split('\n').map((l) => l.split('='))),
+      } as never);
+      if (who?.user !== `system:node:${this.#o.nodeName}`) {
+        throw new InvalidError(
+          `${nodePem} is for ${who?.user ?? 'nobody'}, not system:node:${this.#o.nodeName}; use another --data-dir or the same --node-name`,
+        );
+      }
+      return;
+    }
+    if (!this.#o.token) {
+      throw new InvalidError(
+        `${this.#o.dataDir} has no node certificate yet: give a join token (--token) for the first start`,
+      );
+    }
+    const token = parseJoinToken(this.#o.token);
+    this.#say(`joining ${this.#o.server} as ${this.#o.nodeName}...`);
+    const caPem = await fetchVerifiedCa(this.#o.server, token.caHash);
+    const { csrPem, keyPem } = await createCsr({
+      commonName: `system:node:${this.#o.nodeName}`,
+      organizations: ['system:nodes'],
+    });
+    const answer = await requestNodeCertificate(
+      this.#o.server,
+      caPem,
+      this.#o.token,
+      this.#o.nodeName,
+      csrPem,
+    );
+    mkdirSync(this.pkiDir, { recursive: true, mode: 0o700 });
+    writeFileSync(caPath, caPem);
+    writeAtomic(nodePem, answer.certificate + keyPem);
+    this.#say(`joined: certificate for system:node:${this.#o.nodeName} stored in ${this.pkiDir}`);
+  }
+
+  #credentials(): LinkCredentials {
+    const pem = readFileSync(join(this.pkiDir, 'node.pem'), 'utf8');
+    const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(pem)?.[0];
+    const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n?/.exec(pem)?.[0];
+    if (!cert || !key) throw new InvalidError(`${this.pkiDir}/node.pem lacks a certificate or key`);
+    return { certPem: cert, keyPem: key, caPem: readFileSync(join(this.pkiDir, 'ca.crt'), 'utf8') };
+  }
+
+  /** Renews the certificate over the link once 80% of its life has passed. */
+  async #maybeRotate(): Promise<void> {
+    const link = this.link;
+    if (!link?.ready) return;
+    const { certPem } = this.#credentials();
+    if (Date.now() < certificateTimes(certPem).renewAt.getTime()) return;
+    const { csrPem, keyPem } = await createCsr({
+      commonName: `system:node:${this.#o.nodeName}`,
+      organizations: ['system:nodes'],
+    });
+    const certificate = await link.renew(csrPem);
+    writeAtomic(join(this.pkiDir, 'node.pem'), certificate + keyPem);
+    this.#say(
+      `certificate renewed (valid until ${certificateTimes(certificate).notAfter.toISOString()})`,
+    );
+  }
+
+  // ---- downward ----
+  #inventory(): InventoryItem[] {
+    return this.store!.inventory().map((i) => [i.kind, i.namespace, i.name, i.resourceVersion]);
+  }
+
+  #apply(changes: Change[]): void {
+    const local: LocalChange[] = changes.map((c) =>
+      c.op === 'put'
+        ? { type: 'put', kind: c.kind, object: c.object as KubeObject }
+        : { type: 'delete', kind: c.kind, namespace: c.namespace, name: c.name },
+    );
+    this.store!.apply(local);
+  }
+
+  // ---- upward ----
+  async #onReady(): Promise<void> {
+    if (this.#offlineSince !== undefined) {
+      const s = Math.round((Date.now() - this.#offlineSince) / 1000);
+      this.#offlineSince = undefined;
+      this.#event('Normal', 'CloudReachable', `reconnected to the cloud after ${s}s offline`);
+    }
+    try {
+      await this.#register();
+    } catch (err) {
+      this.#log.warn({ err: errorMessage(err) }, 'node registration failed; will retry');
+      this.#say(`node registration failed: ${errorMessage(err)}`);
+    }
+    this.#wake?.();
+  }
+
+  /** Creates the Node if the cloud has none (kubelet's registration). */
+  async #register(): Promise<void> {
+    if (this.store!.get('Node', '', this.#o.nodeName)) {
+      this.#reportStatus();
+      return;
+    }
+    const status = this.#status();
+    const node = newNode(this.#o.nodeName, this.#o.labels ?? {}, this.#o.taints ?? [], status);
+    try {
+      await this.link!.request({ verb: 'create', resource: NODE, body: node });
+      this.#say(`registered node ${this.#o.nodeName}`);
+      this.#event('Normal', 'RegisteredNode', `Node ${this.#o.nodeName} event: Registered Node`);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      this.#reportStatus();
+    }
+  }
+
+  #status(): ReturnType<typeof readNodeStatus> {
+    const status = readNodeStatus(
+      { dataDir: this.#o.dataDir, runtimeVersion: 'none://' },
+      this.#conditions,
+    );
+    this.#conditions = status.conditions ?? [];
+    return status;
+  }
+
+  /** Queues the node's status (coalesced: only the latest is ever sent). */
+  #reportStatus(): void {
+    const status = this.#status();
+    this.outbox!.put({
+      key: `Node//${this.#o.nodeName}/status`,
+      kind: 'status',
+      payload: {
+        verb: 'patch',
+        resource: NODE,
+        name: this.#o.nodeName,
+        subresource: 'status',
+        patchType: 'strategic',
+        body: { status },
+      } satisfies ApiRequest,
+    });
+  }
+
+  /** Records an event about this node (through the outbox, so offline ones arrive later). */
+  #event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const node = this.store?.get('Node', '', this.#o.nodeName) as Node | undefined;
+    const name = `${this.#o.nodeName}.${Date.now().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`;
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: 'default' },
+      involvedObject: {
+        apiVersion: 'v1',
+        kind: 'Node',
+        name: this.#o.nodeName,
+        uid: node?.metadata.uid ?? this.#o.nodeName,
+      },
+      reason,
+      message,
+      type,
+      source: { component: 'verge-edge', host: this.#o.nodeName },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: 'verge-edge',
+      reportingInstance: this.#o.nodeName,
+    };
+    try {
+      this.outbox?.put({
+        key: `Event/default/${name}`,
+        kind: 'event',
+        payload: {
+          verb: 'create',
+          resource: EVENTS,
+          namespace: 'default',
+          body: event,
+        } satisfies ApiRequest,
+      });
+    } catch (err) {
+      this.#log.warn({ err: errorMessage(err) }, 'cannot queue an event');
+    }
+  }
+
+  #startTimers(signal: AbortSignal): ReturnType<typeof setInterval>[] {
+    const status = setInterval(() => {
+      if (signal.aborted) return;
+      this.#reportStatus();
+    }, this.#o.statusIntervalMs ?? 60_000);
+    const rotate = setInterval(() => {
+      void this.#maybeRotate().catch((err: unknown) =>
+        this.#log.warn({ err: errorMessage(err) }, 'certificate rotation failed; will retry'),
+      );
+    }, 10_000);
+    return [status, rotate];
+  }
+
+  /**
+   * Sends outbox entries in order while the link is in sync, a few at a time;
+   * an entry leaves the outbox only when the cloud answered it (or refused it
+   * for good: the object is gone, or the write is invalid or forbidden).
+   */
+  async #drainLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const link = this.link!;
+      const batch = link.ready ? this.outbox!.pending(16) : [];
+      if (batch.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          // Re-check now and then even without a put (the link may have become ready).
+          setTimeout(resolve, 1000).unref();
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      this.#draining = true;
+      const results = await Promise.allSettled(
+        batch.map((e) => link.request(e.payload as ApiRequest)),
+      );
+      let pause = false;
+      results.forEach((r, i) => {
+        const entry = batch[i]!;
+        if (r.status === 'fulfilled') {
+          this.outbox!.ack(entry.key, entry.seq);
+          return;
+        }
+        const err = r.reason as unknown;
+        if (isNotFound(err) || isInvalid(err) || isForbidden(err)) {
+          this.#log.warn({ key: entry.key, err: errorMessage(err) }, 'update refused; dropped');
+          this.outbox!.ack(entry.key, entry.seq);
+        } else if (isAlreadyExists(err) && entry.kind === 'event') {
+          this.outbox!.ack(entry.key, entry.seq);
+        } else {
+          pause = true;
+          if (!isUnavailable(err)) {
+            this.#log.warn({ key: entry.key, err: errorMessage(err) }, 'update failed; will retry');
+          }
+        }
+      });
+      this.#draining = false;
+      if (pause) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+function writeAtomic(path: string, content: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, path);
+}
