@@ -8,8 +8,9 @@ import { versionCommand } from './version.ts';
 import { upCommand } from './up.ts';
 import { serverCommand } from './server.ts';
 import { tokenCommand } from './token.ts';
+import { edgeCommand } from './edge.ts';
 
-const commands: Command[] = [serverCommand, tokenCommand, upCommand, versionCommand];
+const commands: Command[] = [serverCommand, edgeCommand, tokenCommand, upCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
