@@ -265,13 +265,36 @@ export class TokenStore {
   #initialize(busyTimeoutMs: number): void {
     const db = this.#db;
     const pragma = <T>(sql: string): T => db.prepare(sql).get() as T;
+    /** Throws unless the file is fresh or ours; returns whether it is fresh. */
+    const identify = (): boolean => {
+      const appId = pragma<{ application_id: number }>('PRAGMA application_id').application_id;
+      const tables = pragma<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM sqlite_schema WHERE type = 'table'`,
+      ).n;
+      if (appId === 0 && tables === 0) return true;
+      if (appId !== APPLICATION_ID) {
+        throw new InvalidError(
+          `${this.path} is not a Verge token database (application_id ${appId}); it was left untouched`,
+        );
+      }
+      const version = pragma<{ user_version: number }>('PRAGMA user_version').user_version;
+      if (version !== SCHEMA_VERSION) {
+        throw new InvalidError(
+          `${this.path} has token schema version ${version}, this verge knows ${SCHEMA_VERSION}`,
+        );
+      }
+      return false;
+    };
     // Written out rather than left to build defaults:
     // - busy_timeout: `verge token create` and the server share the file; a
     //   writer waits for the other's (short) transaction instead of failing.
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    // Identify the file before changing anything in it (the journal mode too):
+    // a foreign file must be left exactly as it was.
+    identify();
     // - WAL: readers never block the writer; NORMAL locking (not EXCLUSIVE),
     //   because two processes use the file.
     // - synchronous FULL: a consumed use or a revocation survives power loss.
-    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     const mode = pragma<{ journal_mode?: string }>('PRAGMA journal_mode = WAL');
     if (mode.journal_mode !== 'wal') {
       throw new UnavailableError(
@@ -279,27 +302,13 @@ export class TokenStore {
       );
     }
     db.exec('PRAGMA synchronous = FULL');
+    // Again under the write lock: another process may have created it meanwhile.
     db.exec('BEGIN IMMEDIATE');
     try {
-      const appId = pragma<{ application_id: number }>('PRAGMA application_id').application_id;
-      const tables = pragma<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM sqlite_schema WHERE type = 'table'`,
-      ).n;
-      if (appId === 0 && tables === 0) {
+      if (identify()) {
         db.exec(SCHEMA);
         db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
         db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-      } else if (appId !== APPLICATION_ID) {
-        throw new InvalidError(
-          `${this.path} is not a Verge token database (application_id ${appId}); it was left untouched`,
-        );
-      } else {
-        const version = pragma<{ user_version: number }>('PRAGMA user_version').user_version;
-        if (version !== SCHEMA_VERSION) {
-          throw new InvalidError(
-            `${this.path} has token schema version ${version}, this verge knows ${SCHEMA_VERSION}`,
-          );
-        }
       }
       db.exec('COMMIT');
     } catch (err) {
