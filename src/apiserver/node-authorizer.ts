@@ -367,7 +367,7 @@ export class NodeAuthorizer implements Authorizer {
           ? ALLOW
           : deny(node, a, `only with fieldSelector metadata.name=${node}`);
       default:
-        return deny(node, a, 'a node may not delete Node objects');
+        return deny(node, a, 'a node may only create, read, update and patch its own Node');
     }
   }
 
@@ -381,6 +381,7 @@ export class NodeAuthorizer implements Authorizer {
           ? ALLOW
           : deny(node, a, `only with fieldSelector spec.nodeName=${node}`);
       case 'create':
+        if (sub !== '') break; // eviction, binding, exec, ...
         return deny(
           node,
           a,
