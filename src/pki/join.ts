@@ -127,16 +127,15 @@ export function createJoinService(options: JoinServiceOptions): JoinService {
   const caHash = certificateHash(ca.certPem);
   const bucket = new TokenBucket(options.joinsPerSecond ?? 10, options.joinBurst ?? 20, clock);
 
-  async function sign(nodeName: string, csrPem: string): Promise<{ pem: string; spki: string }> {
-    const csr = await checkNodeCsr(csrPem, nodeName);
-    const pem = await signCsr(ca, csrPem, {
+  /** Signs a CSR already checked by `checkNodeCsr` as a node client certificate. */
+  function issue(nodeName: string, csrPem: string): Promise<string> {
+    return signCsr(ca, csrPem, {
       commonName: NODE_USER_PREFIX + nodeName,
       organizations: [NODES_GROUP],
       usage: 'client',
       validityDays,
       now: new Date(clock.now()),
     });
-    return { pem, spki: csr.spki };
   }
 
   /** The join itself; throws `Refusal` or a `VergeError`. `log` collects context for the log line. */
@@ -185,7 +184,7 @@ export function createJoinService(options: JoinServiceOptions): JoinService {
         );
       }
     }
-    const { pem } = await sign(nodeName, request.csr);
+    const pem = await issue(nodeName, request.csr);
     const committed = tokens.commitJoin({
       token,
       nodeName,
@@ -283,7 +282,8 @@ export function createJoinService(options: JoinServiceOptions): JoinService {
       if (!isNodeName(nodeName)) {
         throw new InvalidError(`${JSON.stringify(nodeName)} is not a valid node name`);
       }
-      const { pem, spki } = await sign(nodeName, csrPem);
+      const { spki } = await checkNodeCsr(csrPem, nodeName);
+      const pem = await issue(nodeName, csrPem);
       tokens.setNodeKey(nodeName, spki);
       logger.info({ node: nodeName, key: spki }, 'node certificate renewed');
       return pem;
@@ -353,6 +353,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.once('error', reject);
+    // A client that goes away mid-body: settle, so nothing waits forever.
+    req.once('close', () => {
+      if (!req.complete) reject(new InvalidError('request body ended before it was complete'));
+    });
   });
 }
 
