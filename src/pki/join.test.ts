@@ -220,6 +220,24 @@ describe('join endpoint', () => {
     assert.equal(get.headers.allow, 'POST');
     assertStatus(await raw(h.url, { path: '/join/v2/ca' }), 404, 'NotFound', /no join endpoint/);
     assertStatus(await raw(h.url, { path: '/' }), 404, 'NotFound', /no join endpoint/);
+    // A request target URL cannot parse is answered, not a crash.
+    const odd = await new Promise<number>((resolve, reject) => {
+      const u = new URL(h.url);
+      const req = request({
+        host: u.hostname,
+        port: u.port,
+        path: 'http://[',
+        ca: ca.certPem,
+        agent: false,
+      });
+      req.once('error', reject);
+      req.once('response', (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.end();
+    });
+    assert.equal(odd, 404);
   });
 
   it('refuses a CA whose hash is not the token’s', async () => {

@@ -242,7 +242,8 @@ export function createJoinService(options: JoinServiceOptions): JoinService {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'https://join.invalid').pathname;
+    // The request target is the client's text; one URL cannot parse is a 404, not a crash.
+    const path = URL.parse(req.url ?? '/', 'https://join.invalid')?.pathname ?? '(unparsable)';
     if (path === JOIN_CERTIFICATE_PATH && req.method === 'POST') {
       void serveJoin(req, res);
       return;
