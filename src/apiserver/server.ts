@@ -13,7 +13,7 @@ import { isAlreadyExists, UnavailableError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
 import { builtinRegistry } from '../api/builtin-resources.ts';
 import type { ResourceRegistry } from '../api/registry.ts';
-import { loadOrCreateServerPki, writeKubeconfig } from '../pki/index.ts';
+import { loadOrCreateServerPki, writeKubeconfig, type ServerPki } from '../pki/index.ts';
 import type { CompactionOptions, Store } from '../store/store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import {
@@ -92,6 +92,10 @@ export class ApiServer {
   readonly #crds: CrdManager;
   /** Pods by node and what they reference, for the node authorizer. */
   readonly #nodeGraph = new NodeGraph();
+  /** The authorizer chain every request goes through (the hub uses it for node requests). */
+  readonly authorizer: AuthorizerChain;
+  /** The cluster CA and the serving certificate (the hub serves with the same). */
+  pki!: ServerPki;
   /** Stops the node graph's watch (on the start signal, or on stop()). */
   readonly #nodeGraphStop = new AbortController();
   #ready = false;
@@ -129,7 +133,7 @@ export class ApiServer {
       discovery: new Discovery(this.registry),
       openapi: new OpenApi(this.registry),
       authenticator: new RequestAuthenticator(tokens),
-      authorizer: new AuthorizerChain([
+      authorizer: (this.authorizer = new AuthorizerChain([
         adminAuthorizer,
         // Always on: a node's requests are decided here, never by what follows.
         new NodeAuthorizer({
@@ -140,7 +144,7 @@ export class ApiServer {
         }),
         ...(options.authorizers ?? []),
         basicUserAuthorizer,
-      ]),
+      ])),
       connector: options.connector ?? disconnectedConnector,
       limits: { ...DEFAULT_LIMITS, ...definedOnly(options.limits ?? {}) },
       serverAddress: `${host}:${options.apiPort ?? 6443}`,
@@ -196,13 +200,14 @@ export class ApiServer {
       { caPem: pki.ca.certPem, certPem: pki.server.certPem, keyPem: pki.server.keyPem },
       kubeconfigPath,
       host,
-    ).#withAdmin(pki.admin);
+    ).#withPki(pki);
   }
 
   #adminPki: { certPem: string; keyPem: string } | undefined;
 
-  #withAdmin(admin: { certPem: string; keyPem: string }): this {
-    this.#adminPki = admin;
+  #withPki(pki: ServerPki): this {
+    this.#adminPki = pki.admin;
+    this.pki = pki;
     return this;
   }
 

@@ -3,6 +3,7 @@ import { InvalidError } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { createLogger } from '../util/log.ts';
 import { ApiServer } from '../apiserver/server.ts';
+import { createHub } from './hub.ts';
 import { parseFlags, type Command } from './command.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -26,10 +27,14 @@ Options:
                         how often old history is compacted (default 1m)
   --max-requests-inflight N
                         concurrent non-watch requests before 429 (default 400)
-    --request-timeout D   non-watch requests are answered 504 after this (default 60s)
+      --request-timeout D   non-watch requests are answered 504 after this (default 60s)
   --node-monitor-grace-period D
                         a node silent this long is marked Unknown (default 40s)
-  --disable-controllers run the API server alone (no scheduler or controllers)
+    --disable-controllers run the API server alone (no scheduler or controllers)
+  --hub-port PORT       port edge nodes join and connect to (default 10000; 0 picks one)
+  --hub-heartbeat D     how often edges send a heartbeat (default 10s)
+  --node-cert-validity D
+                        lifetime of node certificates (default 365d)
   -h, --help            this help`;
 
 export function parsePort(value: string | undefined, flag: string, fallback: number): number {
@@ -67,6 +72,9 @@ export const serverCommand: Command = {
         'request-timeout': { type: 'string' },
         'node-monitor-grace-period': { type: 'string' },
         'disable-controllers': { type: 'boolean' },
+        'hub-port': { type: 'string' },
+        'hub-heartbeat': { type: 'string' },
+        'node-cert-validity': { type: 'string' },
       },
       HELP,
     );
@@ -118,16 +126,37 @@ export const serverCommand: Command = {
     const signal = shutdownSignal((name) =>
       console.log(`verge server: ${name} received, stopping`),
     );
+    const hubPort = parsePort(v['hub-port'], '--hub-port', 10000);
+    const { hub, close: closeHub } = createHub(server, {
+      host: v['listen-host'] ?? '127.0.0.1',
+      port: hubPort,
+      dataDir,
+      log,
+      heartbeatSeconds:
+        v['hub-heartbeat'] === undefined
+          ? undefined
+          : Math.max(1, Math.round(parseDuration(v['hub-heartbeat'], '--hub-heartbeat') / 1000)),
+      certificateValidityDays:
+        v['node-cert-validity'] === undefined
+          ? undefined
+          : parseDuration(v['node-cert-validity'], '--node-cert-validity') / 86_400_000,
+    });
     const running = server.start(signal);
-    // Tell the user where things are once serving.
-    const announce = server.ready.then(() => {
+    // Tell the user where things are once serving; the hub starts once the API is ready.
+    const announce = server.ready.then(async () => {
+      await hub.start(signal);
+      const host = v['listen-host'] ?? '127.0.0.1';
       console.log(`verge server: kubeconfig written to ${server.kubeconfigPath}`);
+      console.log(
+        `verge server: hub listening on https://${host}:${hub.port} (nodes join with a token from: verge token create --data-dir ${dataDir})`,
+      );
       console.log(
         `verge server: ready at ${server.url} (try: kubectl --kubeconfig ${server.kubeconfigPath} get nodes)`,
       );
     });
     await Promise.race([running, announce]);
     await running;
+    closeHub();
     console.log('verge server: stopped');
     return 0;
   },

@@ -80,7 +80,6 @@ export class EdgeAgent {
   link?: EdgeLink;
   #conditions: NodeCondition[] = [];
   #offlineSince?: number;
-  #draining = false;
   #wake?: () => void;
 
   constructor(options: EdgeAgentOptions) {
@@ -224,6 +223,16 @@ export class EdgeAgent {
         : { type: 'delete', kind: c.kind, namespace: c.namespace, name: c.name },
     );
     this.store!.apply(local);
+    this.#log.debug(
+      {
+        keys: changes.map((c) =>
+          c.op === 'put'
+            ? `${c.kind}/${c.object.metadata.namespace ?? ''}/${c.object.metadata.name}`
+            : `${c.kind}/${c.namespace}/${c.name}`,
+        ),
+      },
+      'applied sync batch',
+    );
   }
 
   // ---- upward ----
@@ -330,6 +339,11 @@ export class EdgeAgent {
   #startTimers(signal: AbortSignal): ReturnType<typeof setInterval>[] {
     const status = setInterval(() => {
       if (signal.aborted) return;
+      // Not registered yet (a refused or failed registration): try again.
+      if (this.link?.ready && !this.store!.get('Node', '', this.#o.nodeName)) {
+        void this.#onReady();
+        return;
+      }
       this.#reportStatus();
     }, this.#o.statusIntervalMs ?? 60_000);
     const rotate = setInterval(() => {
@@ -358,7 +372,6 @@ export class EdgeAgent {
         this.#wake = undefined;
         continue;
       }
-      this.#draining = true;
       const results = await Promise.allSettled(
         batch.map((e) => link.request(e.payload as ApiRequest)),
       );
@@ -382,7 +395,6 @@ export class EdgeAgent {
           }
         }
       });
-      this.#draining = false;
       if (pause) await new Promise((r) => setTimeout(r, 1000));
     }
   }

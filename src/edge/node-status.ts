@@ -59,7 +59,9 @@ export function nodeLabels(name: string, extra: Record<string, string>): Record<
     'kubernetes.io/arch': arch,
     'beta.kubernetes.io/os': 'linux',
     'beta.kubernetes.io/arch': arch,
-    'node-role.kubernetes.io/edge': '',
+    // A node may not set node-role.kubernetes.io/* itself (NodeRestriction);
+    // this one is in the kubelet's allowed node.kubernetes.io/ prefix.
+    'node.kubernetes.io/edge': '',
     ...extra,
   };
 }

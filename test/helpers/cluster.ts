@@ -15,6 +15,8 @@ export interface ServerProcess {
   dataDir: string;
   kubeconfig: string;
   url: string;
+  /** The hub (join + edge WebSocket) endpoint, https://host:port. */
+  hubUrl: string;
   child: ChildProcess;
   output: string[];
   /** SIGTERM and wait; resolves with the exit code. */
@@ -33,7 +35,14 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'verge-e2e-'));
   const child = spawn(
     VERGE,
-    ['server', '--data-dir', dataDir, '--api-port', '0', ...(options.args ?? [])],
+    [
+      'server',
+      '--data-dir',
+      dataDir,
+      ...(options.args?.includes('--api-port') ? [] : ['--api-port', '0']),
+      ...(options.args?.includes('--hub-port') ? [] : ['--hub-port', '0']),
+      ...(options.args ?? []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -47,6 +56,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
+  let hubUrl = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`verge server did not become ready in 30 s:\n${output.join('\n')}`)),
@@ -55,6 +65,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
+        const hub = /hub listening on (https:\/\/\S+)/.exec(line);
+        if (hub) hubUrl = hub[1]!;
         const m = /ready at (https:\/\/\S+)/.exec(line);
         if (m) {
           clearTimeout(timer);
@@ -71,6 +83,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     dataDir,
     kubeconfig: join(dataDir, 'kubeconfig.yaml'),
     url,
+    hubUrl,
     child,
     output,
     async stop() {

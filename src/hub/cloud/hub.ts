@@ -338,6 +338,7 @@ class Session {
   #tokens: number;
   #tokensAt = Date.now();
   #violations = 0;
+  #violationsSince = 0;
   readonly #timer: ReturnType<typeof setInterval>;
 
   constructor(hub: CloudHub, node: string, user: NodeUser, ws: WebSocket, remote: string) {
@@ -410,9 +411,15 @@ class Session {
     this.#tokensAt = now;
     if (this.#tokens >= 1) {
       this.#tokens -= 1;
-      this.#violations = 0;
       return true;
     }
+    // Refusals are counted per 10 s window: a flood that the refill lets a
+    // message through now and then is still a flood.
+    if (now - this.#violationsSince > 10_000) {
+      this.#violationsSince = now;
+      this.#violations = 0;
+    }
+    this.#violations++;
     return false;
   }
 
@@ -434,7 +441,6 @@ class Session {
       return;
     }
     if (!this.#allow()) {
-      this.#violations++;
       if (message.t === 'req' || message.t === 'renew') {
         this.#send({
           t: 'res',

@@ -19,6 +19,7 @@ import type { Pod } from '../../api/types/core.ts';
 import type { KubeObject } from '../../api/types/meta.ts';
 import { Informer } from '../../controllers/informer.ts';
 import type { Logger } from '../../util/log.ts';
+import { deepEqual } from '../../util/objects.ts';
 import type { Change, InventoryItem, ViewKind, WireObject } from '../protocol.ts';
 
 /** `Kind/namespace/name` ('' namespace for cluster-scoped objects). */
@@ -99,10 +100,11 @@ export class ViewIndex {
     this.#byNode.set(view.node, view);
   }
 
+  /** Forgets a view (idempotent); a newer view for the same node stays attached. */
   detach(view: NodeView): void {
-    if (this.#byNode.get(view.node) !== view) return;
-    this.#byNode.delete(view.node);
+    if (this.#byNode.get(view.node) === view) this.#byNode.delete(view.node);
     for (const key of view.referenced()) this.unref(key, view);
+    view.stop();
   }
 
   ref(key: string, view: NodeView): void {
@@ -166,6 +168,11 @@ export class NodeView implements ViewEventSink {
     this.#emit = emit;
   }
 
+  /** Stops emitting (the session is gone). */
+  stop(): void {
+    this.#started = false;
+  }
+
   /** Reference keys this view holds (for detaching). */
   referenced(): string[] {
     return [...this.#refCount.keys()];
@@ -199,7 +206,7 @@ export class NodeView implements ViewEventSink {
     }
     for (const [key, { kind, obj }] of want) {
       const rv = obj.metadata.resourceVersion ?? '';
-      if (have.get(key) !== rv) changes.push({ op: 'put', kind, object: obj as WireObject });
+      if (have.get(key) !== rv) changes.push({ op: 'put', kind, object: wire(obj) });
       this.#held.set(key, rv);
     }
     for (const [kind, ns, name] of inventory) {
@@ -214,6 +221,13 @@ export class NodeView implements ViewEventSink {
 
   onObject(kind: ViewKind, obj: KubeObject, old: KubeObject | undefined, deleted: boolean): void {
     if (!this.#started) return;
+    // The edge writes Node and pod status itself: echoing each of its status
+    // updates back down would cost a full object per report. The edge's copy
+    // keeps the older resourceVersion, so the next reconnect's diff still
+    // brings it up to date.
+    if ((kind === 'Node' || kind === 'Pod') && old && !deleted && onlyStatusChanged(old, obj)) {
+      return;
+    }
     const changes: Change[] = [];
     if (kind === 'Node') {
       if (deleted) this.#drop('Node', obj, changes);
@@ -291,7 +305,7 @@ export class NodeView implements ViewEventSink {
     const rv = obj.metadata.resourceVersion ?? '';
     if (this.#held.get(key) === rv) return;
     this.#held.set(key, rv);
-    changes.push({ op: 'put', kind, object: obj as WireObject });
+    changes.push({ op: 'put', kind, object: wire(obj) });
   }
 
   #drop(kind: ViewKind, obj: KubeObject, changes: Change[]): void {
@@ -304,6 +318,23 @@ export class NodeView implements ViewEventSink {
       name: obj.metadata.name ?? '',
     });
   }
+}
+
+/** The object as sent: without managedFields, which the edge never reads. */
+function wire(obj: KubeObject): WireObject {
+  if (!obj.metadata.managedFields) return obj as WireObject;
+  const { managedFields: _, ...metadata } = obj.metadata;
+  return { ...obj, metadata } as WireObject;
+}
+
+/** True if `a` and `b` differ at most in status, resourceVersion and managedFields. */
+export function onlyStatusChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): unknown => {
+    const { status: _s, metadata, ...rest } = o as KubeObject & { status?: unknown };
+    const { resourceVersion: _r, managedFields: _m, ...meta } = metadata;
+    return { ...rest, metadata: meta };
+  };
+  return deepEqual(strip(a), strip(b));
 }
 
 function isKnownKind(kind: string): kind is ViewKind {

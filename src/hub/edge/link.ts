@@ -51,7 +51,6 @@ export interface EdgeLinkOptions {
   maxMessageBytes?: number;
   /** A request unanswered this long fails with Unavailable. Default 30 s. */
   requestTimeoutMs?: number;
-  
 }
 
 export interface LinkEvents {
@@ -137,7 +136,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         cert: creds.certPem,
         key: creds.keyPem,
         ca: creds.caPem,
-        
+
         maxPayload: this.#o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
         perMessageDeflate: { threshold: 256 },
         handshakeTimeout: 15_000,

@@ -1,0 +1,443 @@
+/**
+ * The cloud-edge link end to end: a real `verge server` and a real `verge edge`
+ * process on 127.0.0.1, a join token from `verge token create`, kubectl for the
+ * cloud side, and the edge's SQLite file for what it stored. Then the bad
+ * input: wrong CA hash, revoked and bound tokens, a node certificate used for
+ * another node's data, malformed, oversized and flooding messages, and a
+ * half-open connection.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import {
+  Kubectl,
+  eventually,
+  removeDir,
+  startServer,
+  type ServerProcess,
+} from '../helpers/cluster.ts';
+import {
+  createToken,
+  edgeInventory,
+  edgeObject,
+  freePort,
+  runEdge,
+  startEdge,
+  type EdgeProcess,
+} from '../helpers/edge.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+const NODE = 'edge-a';
+const DEBUG = { VERGE_LOG_LEVEL: 'debug' };
+
+const pod = (name: string, cm: string, secret: string): string => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: default}
+spec:
+  nodeName: ${NODE}
+  containers:
+  - name: c
+    image: busybox
+    env:
+    - name: S
+      valueFrom: {secretKeyRef: {name: ${secret}, key: k}}
+  volumes:
+  - name: v
+    configMap: {name: ${cm}}
+`;
+
+interface Item {
+  metadata: { name: string; namespace?: string; resourceVersion: string };
+}
+
+/** The cloud's view of NODE, `Kind/ns/name` -> resourceVersion, from kubectl. */
+async function cloudView(k: Kubectl): Promise<Map<string, string>> {
+  const view = new Map<string, string>();
+  const node = await k.json<Item>(['get', 'node', NODE, '-o', 'json']);
+  view.set(`Node//${NODE}`, node.metadata.resourceVersion);
+  const pods = await k.json<{ items: Array<Item & { spec: Record<string, unknown> }> }>([
+    'get',
+    'pods',
+    '-A',
+    '--field-selector',
+    `spec.nodeName=${NODE}`,
+    '-o',
+    'json',
+  ]);
+  const cms = new Set<string>();
+  const secrets = new Set<string>();
+  for (const p of pods.items) {
+    view.set(`Pod/${p.metadata.namespace}/${p.metadata.name}`, p.metadata.resourceVersion);
+    const text = JSON.stringify(p.spec);
+    for (const m of text.matchAll(/"configMap":\{[^}]*"name":"([^"]+)"/g))
+      cms.add(`${p.metadata.namespace}/${m[1]}`);
+    for (const m of text.matchAll(/"secretKeyRef":\{[^}]*"name":"([^"]+)"/g))
+      secrets.add(`${p.metadata.namespace}/${m[1]}`);
+  }
+  for (const [kind, set, res] of [
+    ['ConfigMap', cms, 'configmap'],
+    ['Secret', secrets, 'secret'],
+  ] as const) {
+    for (const key of set) {
+      const [ns, name] = key.split('/');
+      const r = await k.run(['get', res, '-n', ns!, name!, '-o', 'json']);
+      if (r.code === 0)
+        view.set(`${kind}/${key}`, (JSON.parse(r.stdout) as Item).metadata.resourceVersion);
+    }
+  }
+  return view;
+}
+
+describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
+  let server: ServerProcess;
+  let k: Kubectl;
+  let hubPort: number;
+  let edge: EdgeProcess | undefined;
+  const edgeDir = mkdtempSync(join(tmpdir(), 'verge-edge-'));
+  const serverArgs = (): string[] => ['--hub-port', String(hubPort), '--hub-heartbeat', '1s'];
+  const edgeArgs = (): string[] => [
+    '--server',
+    `https://127.0.0.1:${hubPort}`,
+    '--node-name',
+    NODE,
+    '--data-dir',
+    edgeDir,
+    '--status-interval',
+    '2s',
+    '--labels',
+    'site=shop-1',
+    '--taints',
+    'edge=true:NoSchedule',
+  ];
+
+  before(async () => {
+    hubPort = await freePort();
+    server = await startServer({ args: serverArgs() });
+    k = new Kubectl(server.kubeconfig);
+  });
+  after(async () => {
+    await edge?.stop();
+    await server?.stop();
+    removeDir(server?.dataDir ?? '');
+    removeDir(edgeDir);
+  });
+
+  it('joins with a token and shows Ready in kubectl get nodes', async () => {
+    const token = createToken(server.dataDir, ['--node', NODE, '--ttl', '1h']);
+    assert.match(token, /^V1\.[0-9a-f]{64}\.[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    edge = startEdge([...edgeArgs(), '--token', token], DEBUG);
+    await edge.waitFor(/joined: certificate for system:node:edge-a/);
+    await edge.waitFor(/connected/);
+    const line = await eventually('edge-a Ready in kubectl get nodes', async () => {
+      const out = await k.ok(['get', 'nodes']);
+      return out.split('\n').find((l) => l.startsWith(`${NODE} `) && / Ready /.test(l));
+    });
+    assert.match(line, /v1\.\d+\.\d+/);
+    const node = await k.json<{
+      metadata: { labels: Record<string, string> };
+      spec: { taints: unknown[] };
+    }>(['get', 'node', NODE, '-o', 'json']);
+    assert.equal(node.metadata.labels.site, 'shop-1');
+    assert.equal(node.metadata.labels['kubernetes.io/hostname'], NODE);
+    assert.deepEqual(node.spec.taints, [{ key: 'edge', value: 'true', effect: 'NoSchedule' }]);
+    const lease = await k.json<{ spec: { holderIdentity: string } }>([
+      'get',
+      'lease',
+      '-n',
+      'kube-node-lease',
+      NODE,
+      '-o',
+      'json',
+    ]);
+    assert.equal(lease.spec.holderIdentity, NODE);
+    // The token was bound and single-node: it shows as used in the list.
+    const list = await runVerge(['token', 'list', '--data-dir', server.dataDir]);
+    assert.match(list, new RegExp(NODE));
+  });
+
+  it('objects for the node reach its local store; others do not', async () => {
+    await k.ok(['create', 'configmap', 'cm1', '--from-literal=a=1']);
+    await k.ok(['create', 'configmap', 'unrelated', '--from-literal=a=1']);
+    await k.ok(['create', 'secret', 'generic', 's1', '--from-literal=k=v']);
+    await k.ok(['create', 'secret', 'generic', 'other-secret', '--from-literal=k=v']);
+    await k.ok(['apply', '-f', '-'], pod('p1', 'cm1', 's1'));
+    await k.ok(['apply', '-f', '-'], pod('p3', 'cm1', 's1'));
+    const want = await cloudView(k);
+    assert.equal(want.size, 5, [...want.keys()].join(', '));
+    // The agent holds its database exclusively: stop it to look, then start it again
+    // (a later start needs no token).
+    // The agent logs each applied batch at debug level, with the keys.
+    await edge!.waitFor(/Pod\/default\/p3.*applied sync batch/);
+    await edge!.stop();
+    const have = edgeInventory(edgeDir);
+    for (const [key, rv] of want) {
+      if (key.startsWith('Node/')) continue; // the node status moves on its own
+      assert.equal(have.get(key), rv, `${key} at ${rv} in the edge store`);
+    }
+    assert.ok(have.has(`Node//${NODE}`));
+    assert.ok(!have.has('ConfigMap/default/unrelated'));
+    assert.ok(!have.has('Secret/default/other-secret'));
+    const secret = edgeObject(edgeDir, 'Secret/default/s1') as { data: { k: string } };
+    assert.equal(Buffer.from(secret.data.k, 'base64').toString(), 'v');
+    edge = startEdge(edgeArgs(), DEBUG);
+    await edge.waitFor(/in sync/);
+  });
+
+  it('converges to exactly the cloud view after a server restart with changes it missed; offline status arrives', async () => {
+    await server.stop();
+    await edge!.waitFor(/offline/, 30_000);
+    // The same data dir served on another hub port: the edge cannot reach it
+    // while the objects change.
+    const other = await startServer({ dataDir: server.dataDir, args: ['--hub-port', '0'] });
+    try {
+      const k2 = new Kubectl(other.kubeconfig);
+      await k2.ok(['create', 'configmap', 'cm2', '--from-literal=b=2']);
+      await k2.ok(['create', 'secret', 'generic', 's2', '--from-literal=k=w']);
+      await k2.ok(['apply', '-f', '-'], pod('p2', 'cm2', 's2'));
+      await k2.ok(['patch', 'configmap', 'cm1', '-p', '{"data":{"a":"changed"}}']);
+      await k2.ok(['delete', 'secret', 's1']);
+      await k2.ok(['delete', 'pod', 'p3', '--grace-period=0', '--force']);
+    } finally {
+      await other.stop();
+    }
+    // Status written while offline (the edge keeps reporting into its outbox).
+    await new Promise((r) => setTimeout(r, 2500));
+    const mark = edge!.output.length;
+    server = await startServer({ dataDir: server.dataDir, args: serverArgs() });
+    k = new Kubectl(server.kubeconfig);
+    await edge!.waitFor(/in sync/, 90_000, mark);
+    const events = await eventually(
+      'the offline event to arrive',
+      async () => {
+        const out = await k.ok([
+          'get',
+          'events',
+          '--field-selector',
+          `involvedObject.name=${NODE}`,
+        ]);
+        return /CloudUnreachable/.test(out) && /CloudReachable/.test(out) ? out : undefined;
+      },
+      30_000,
+    );
+    assert.match(events, /lost the connection to the cloud/);
+    await edge!.stop();
+    const want = await cloudView(k);
+    const have = edgeInventory(edgeDir);
+    have.delete(`Node//${NODE}`);
+    want.delete(`Node//${NODE}`);
+    assert.deepEqual(new Map([...have].sort()), new Map([...want].sort()));
+    assert.ok(!have.has('Secret/default/s1'), 'a deleted secret is gone from the edge');
+    assert.ok(!have.has('Pod/default/p3'), 'a deleted pod is gone from the edge');
+    const cm1 = edgeObject(edgeDir, 'ConfigMap/default/cm1') as { data: { a: string } };
+    assert.equal(cm1.data.a, 'changed');
+    edge = startEdge(edgeArgs());
+    await edge.waitFor(/in sync/);
+  });
+
+  it('refuses a wrong CA hash, a revoked token and a token bound to another name', async () => {
+    const dir = (): string => mkdtempSync(join(tmpdir(), 'verge-edge-bad-'));
+    const token = createToken(server.dataDir, ['--node', 'edge-b']);
+    const wrongHash = token.replace(
+      /^V1\.([0-9a-f])/,
+      (_, c: string) => `V1.${c === '0' ? '1' : '0'}`,
+    );
+    const args = (name: string, t: string, d: string): string[] => [
+      '--server',
+      `https://127.0.0.1:${hubPort}`,
+      '--node-name',
+      name,
+      '--data-dir',
+      d,
+      '--token',
+      t,
+    ];
+    let r = runEdge(args('edge-b', wrongHash, dir()));
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /does not match the token's hash/);
+    r = runEdge(args('edge-c', token, dir()));
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /bound to node "edge-b"|another node|edge-b/);
+    const id = token.split('.')[2]!;
+    await runVerge(['token', 'delete', '--data-dir', server.dataDir, id]);
+    r = runEdge(args('edge-b', token, dir()));
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /unknown|revoked|not found|invalid/i);
+    // A name already held by another key cannot be taken over while the Node exists.
+    const t2 = createToken(server.dataDir);
+    r = runEdge(args(NODE, t2, dir()));
+    assert.notEqual(r.code, 0);
+    assert.match(r.output, /already joined with another key/);
+  });
+
+  it("a node certificate cannot read another node's data or claim its name over the hub", async () => {
+    // The test plays the node itself; the real agent would take the session back.
+    await edge!.stop();
+    await k.ok(['create', 'secret', 'generic', 'sb', '--from-literal=k=b']);
+    const creds = nodeCredentials(edgeDir);
+    const ws = await openHub(hubPort, creds);
+    const closed = closedWith(ws);
+    send(ws, { t: 'hello', v: 1, node: NODE, agentVersion: 'test', inventory: [] });
+    const res = await requestOver(ws, {
+      t: 'req',
+      id: 1,
+      verb: 'get',
+      resource: { group: '', version: 'v1', resource: 'secrets' },
+      namespace: 'default',
+      name: 'sb',
+    });
+    assert.equal(res.ok, false);
+    assert.equal((res.error as { code: number }).code, 403);
+    assert.match((res.error as { message: string }).message, /system:node:edge-a/);
+    const list = await requestOver(ws, {
+      t: 'req',
+      id: 2,
+      verb: 'list',
+      resource: { group: '', version: 'v1', resource: 'pods' },
+    });
+    assert.equal(list.ok, false);
+    const own = await requestOver(ws, {
+      t: 'req',
+      id: 3,
+      verb: 'get',
+      resource: { group: '', version: 'v1', resource: 'nodes' },
+      name: NODE,
+    });
+    assert.equal(own.ok, true);
+    ws.close();
+    await closed;
+    // Claiming another node's name with this certificate is refused.
+    const ws2 = await openHub(hubPort, creds);
+    send(ws2, { t: 'hello', v: 1, node: 'edge-b', agentVersion: 'test', inventory: [] });
+    const { code, reason } = await closedWith(ws2);
+    assert.equal(code, 4403);
+    assert.match(reason, /not "edge-b"/);
+    // No certificate at all: refused at the upgrade.
+    await assert.rejects(openHub(hubPort, { ...creds, cert: undefined, key: undefined }), /401/);
+  });
+
+  it('malformed, oversized and flooding messages and a half-open connection close only that connection', async () => {
+    const creds = nodeCredentials(edgeDir);
+    let ws = await openHub(hubPort, creds);
+    ws.send('this is not json');
+    let c = await closedWith(ws);
+    assert.equal(c.code, 1002);
+    assert.match(c.reason, /not JSON/);
+
+    ws = await openHub(hubPort, creds);
+    ws.send(JSON.stringify({ t: 'hello', v: 1, node: NODE, agentVersion: 'x', inventory: 'nope' }));
+    c = await closedWith(ws);
+    assert.equal(c.code, 1002);
+    assert.match(c.reason, /inventory/);
+
+    ws = await openHub(hubPort, creds);
+    ws.send(Buffer.alloc(9 * 1024 * 1024, 0x20).toString());
+    c = await closedWith(ws);
+    assert.equal(c.code, 1009);
+
+    ws = await openHub(hubPort, creds);
+    send(ws, { t: 'hello', v: 1, node: NODE, agentVersion: 'test', inventory: [] });
+    const flood = closedWith(ws);
+    const said: string[] = [];
+    ws.on('message', (d: WebSocket.RawData) => said.push(d.toString()));
+    for (let i = 0; i < 5000 && ws.readyState === WebSocket.OPEN; i++) ws.send('{"t":"hb"}');
+    c = await flood;
+    // The server says why and closes; with frames still arriving it may have to cut the socket.
+    assert.ok(c.code === 4029 || c.code === 1006, `closed with ${c.code}`);
+    assert.ok(
+      said.some((m) => /rate limit exceeded/.test(m)),
+      `the server said why: ${said.slice(-2).join(' | ')}`,
+    );
+
+    // Half-open: says hello, then nothing (and does not answer pings).
+    ws = await openHub(hubPort, creds, { autoPong: false });
+    send(ws, { t: 'hello', v: 1, node: NODE, agentVersion: 'test', inventory: [] });
+    const t0 = Date.now();
+    c = await closedWith(ws, 20_000);
+    assert.ok(c.code === 4000 || c.code === 1006, `closed with ${c.code}`);
+    assert.ok(Date.now() - t0 >= 2000, 'not before 3 heartbeats (1 s each) were missed');
+
+    // The server is fine, and the real agent (restarted, no token) syncs again.
+    await k.ok(['get', 'nodes']);
+    edge = startEdge(edgeArgs());
+    await edge.waitFor(/in sync/, 60_000);
+  });
+});
+
+interface Creds {
+  cert?: string;
+  key?: string;
+  ca: string;
+}
+
+function nodeCredentials(dir: string): Creds {
+  const pem = readFileSync(join(dir, 'pki', 'node.pem'), 'utf8');
+  return {
+    cert: /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)![0],
+    key: /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(pem)![0],
+    ca: readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'),
+  };
+}
+
+function openHub(port: number, c: Creds, extra: { autoPong?: boolean } = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/hub/v1/connect`, 'verge-hub.v1', {
+      cert: c.cert,
+      key: c.key,
+      ca: c.ca,
+      maxPayload: 16 * 1024 * 1024,
+      ...extra,
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused: ${res.statusCode}`)),
+    );
+    ws.once('error', reject);
+  });
+}
+
+function send(ws: WebSocket, m: unknown): void {
+  ws.send(JSON.stringify(m));
+}
+
+function closedWith(ws: WebSocket, timeoutMs = 30_000): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('connection not closed in time')), timeoutMs);
+    ws.once('close', (code, reason) => {
+      clearTimeout(t);
+      resolve({ code, reason: reason.toString() });
+    });
+    ws.on('error', () => {});
+  });
+}
+
+function requestOver(
+  ws: WebSocket,
+  m: { id: number } & Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer to request ${m.id}`)), 10_000);
+    const onMessage = (data: WebSocket.RawData): void => {
+      const msg = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (msg.t === 'res' && msg.id === m.id) {
+        clearTimeout(t);
+        ws.off('message', onMessage);
+        resolve(msg);
+      }
+    };
+    ws.on('message', onMessage);
+    send(ws, m);
+  });
+}
+
+async function runVerge(args: string[]): Promise<string> {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const bin = fileURLToPath(new URL('../../bin/verge', import.meta.url));
+  const r = spawnSync(bin, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`verge ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
