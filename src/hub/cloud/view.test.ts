@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { Pod } from '../../api/types/core.ts';
 import type { KubeObject } from '../../api/types/meta.ts';
 import type { Change, ViewKind } from '../protocol.ts';
-import { NodeView, onlyStatusChanged, ViewIndex } from './view.ts';
+import type { ViewIndex } from './view.ts';
+import { NodeView, onlyStatusChanged } from './view.ts';
 
 /**
  * A ViewIndex whose informers are fed by hand: `set`/`remove` update the
