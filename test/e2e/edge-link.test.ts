@@ -441,3 +441,35 @@ async function runVerge(args: string[]): Promise<string> {
   if (r.status !== 0) throw new Error(`verge ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
+
+describe('node certificates rotate over the link', { timeout: 120_000 }, () => {
+  it('renews at 80% of its life without a token, and the next connection uses the new certificate', async () => {
+    // A 60 s certificate (with the CA's clock-skew allowance before now) is due for
+    // renewal at once; the agent checks every 10 s.
+    const server = await startServer({
+      args: ['--node-cert-validity', '60s', '--hub-heartbeat', '1s'],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'verge-edge-rot-'));
+    const args = ['--server', server.hubUrl, '--node-name', 'rot', '--data-dir', dir];
+    let edge = startEdge([...args, '--token', createToken(server.dataDir, ['--node', 'rot'])]);
+    try {
+      await edge.waitFor(/in sync/);
+      const before = nodeCredentials(dir).cert!;
+      await edge.waitFor(/certificate renewed/, 40_000);
+      const renewed = nodeCredentials(dir).cert!;
+      assert.notEqual(renewed, before);
+      await edge.stop();
+      edge = startEdge(args);
+      await edge.waitFor(/in sync/, 30_000);
+      const k = new Kubectl(server.kubeconfig);
+      await eventually('node rot Ready', async () =>
+        / Ready /.test(await k.ok(['get', 'node', 'rot'])),
+      );
+    } finally {
+      await edge.stop();
+      await server.stop();
+      removeDir(server.dataDir);
+      removeDir(dir);
+    }
+  });
+});
