@@ -7,7 +7,7 @@
  * half-open connection.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -362,6 +362,48 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
 
     // The server is fine, and the real agent (restarted, no token) syncs again.
     await k.ok(['get', 'nodes']);
+    edge = startEdge(edgeArgs());
+    await edge.waitFor(/in sync/, 60_000);
+  });
+
+  it('a server killed in the middle of a sync loses nothing: the edge converges after it restarts', async () => {
+    await edge!.stop();
+    // 20 ConfigMaps of 1 MiB referenced by one pod: about 20 batches to send.
+    const file = join(edgeDir, '..', `big-${process.pid}.txt`);
+    writeFileSync(file, 'x'.repeat(1024 * 1024));
+    try {
+      const names = Array.from({ length: 20 }, (_, i) => `big-${i}`);
+      for (const n of names) await k.ok(['create', 'configmap', n, `--from-file=data=${file}`]);
+      const volumes = names.map((n) => `  - name: ${n}\n    configMap: {name: ${n}}`).join('\n');
+      await k.ok(
+        ['apply', '-f', '-'],
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: bigpod, namespace: default}\nspec:\n  nodeName: ${NODE}\n  containers: [{name: c, image: busybox}]\n  volumes:\n${volumes}\n`,
+      );
+    } finally {
+      rmSync(file, { force: true });
+    }
+    edge = startEdge(edgeArgs(), DEBUG);
+    await edge.waitFor(/ConfigMap\/default\/big-.*applied sync batch/, 60_000);
+    await server.kill();
+    assert.equal(
+      edge.output.filter((l) => /in sync/.test(l)).length,
+      0,
+      'killed before the sync ended',
+    );
+    await edge.waitFor(/offline/, 30_000);
+    const mark = edge.output.length;
+    server = await startServer({ dataDir: server.dataDir, args: serverArgs() });
+    k = new Kubectl(server.kubeconfig);
+    await edge.waitFor(/in sync/, 90_000, mark);
+    await edge.stop();
+    const want = await cloudView(k);
+    const have = edgeInventory(edgeDir);
+    want.delete(`Node//${NODE}`);
+    have.delete(`Node//${NODE}`);
+    assert.equal(have.size, want.size);
+    assert.deepEqual(new Map([...have].sort()), new Map([...want].sort()));
+    const big = edgeObject(edgeDir, 'ConfigMap/default/big-19') as { data: { data: string } };
+    assert.equal(big.data.data.length, 1024 * 1024);
     edge = startEdge(edgeArgs());
     await edge.waitFor(/in sync/, 60_000);
   });
