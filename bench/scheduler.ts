@@ -18,31 +18,18 @@
  * and the store with the bindings.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinRegistry } from '../src/api/builtin-resources.ts';
-import { GVR, type Client } from '../src/api/client.ts';
+import { GVR } from '../src/api/client.ts';
 import type { Pod } from '../src/api/types/core.ts';
-import {
-  namespaceLifecycle,
-  serviceAccountDefault,
-  serviceAllocator,
-  SYSTEM_NAMESPACES,
-} from '../src/apiserver/admission-plugins.ts';
-import { LocalClient } from '../src/apiserver/local-client.ts';
-import { ResourceStorage } from '../src/apiserver/rest.ts';
 import { ControllerManager } from '../src/controllers/manager.ts';
 import {
   createSchedulerController,
   type SchedulerController,
 } from '../src/controllers/scheduler.ts';
 import { makeNode, makePod } from '../src/controllers/scheduler/fixtures.ts';
-import { testApi } from '../src/controllers/testing.ts';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { silentLogger } from '../src/util/log.ts';
 import { machine, report } from './report.ts';
+import { createAll, memoryApi, sqliteApi } from './lib/inprocess-api.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -53,56 +40,6 @@ const arg = (name: string, dflt: string): string => {
 const NODES = Number(arg('--nodes', quick ? '100' : '1000'));
 const PODS = Number(arg('--pods', quick ? '1000' : '10000'));
 const STORES = arg('--store', 'both') === 'both' ? ['memory', 'sqlite'] : [arg('--store', '')];
-
-interface Api {
-  client: Client;
-  close(): Promise<void>;
-}
-
-async function memoryApi(): Promise<Api> {
-  const api = await testApi();
-  return { client: api.client, close: () => api.close() };
-}
-
-/** The same pieces testApi builds, over a SQLite file. */
-async function sqliteApi(): Promise<Api> {
-  const dir = mkdtempSync(join(tmpdir(), 'verge-sched-bench-'));
-  const store = await openSqliteStore({ path: join(dir, 'state.db') });
-  const registry = builtinRegistry();
-  const storage = new ResourceStorage({
-    store,
-    admission: [namespaceLifecycle(registry), serviceAccountDefault(), serviceAllocator()],
-  });
-  const client = new LocalClient(registry, storage);
-  for (const name of SYSTEM_NAMESPACES) {
-    await client.create(GVR.namespaces, undefined, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name },
-    });
-  }
-  return {
-    client,
-    close: async () => {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Runs `n` creates with `concurrency` in flight. */
-async function createAll(
-  n: number,
-  concurrency: number,
-  create: (i: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await create(next++);
-    }),
-  );
-}
 
 async function run(storeName: string): Promise<void> {
   const api = storeName === 'sqlite' ? await sqliteApi() : await memoryApi();
