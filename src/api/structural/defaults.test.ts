@@ -196,4 +196,24 @@ describe('applyDefaults with hostile field names', () => {
     assert.deepEqual(Object.getOwnPropertyDescriptor(obj, '__proto__')?.value, { polluted: true });
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
+
+  it('is idempotent for apiVersion defaults of a resource that hold a disallowed null', () => {
+    // Found by the property test: apiVersion/kind defaults are not pruned, but a
+    // null in them that the schema does not allow must still go in the first pass.
+    const s: JSONSchemaProps = {
+      type: 'object',
+      properties: {
+        apiVersion: {
+          type: 'object',
+          properties: { c: { type: 'object' } },
+          default: { c: null, d: 1 },
+        },
+      },
+    };
+    const obj: Record<string, unknown> = {};
+    applyDefaults(obj, s, none);
+    assert.deepEqual(obj, { apiVersion: { d: 1 } });
+    applyDefaults(obj, s, none);
+    assert.deepEqual(obj, { apiVersion: { d: 1 } });
+  });
 });

@@ -78,7 +78,11 @@ function defaultValue(
   metaOf: string | undefined,
 ): unknown {
   const copy = jsonClone(s.default);
-  if (metaOf === 'apiVersion' || metaOf === 'kind') return copy;
+    if (metaOf === 'apiVersion' || metaOf === 'kind') {
+    // Not pruned, but a disallowed null inside would still go on the next pass.
+    dropDisallowedNulls(copy, s, resolver, 0);
+    return copy;
+  }
   const schema = metaOf === 'metadata' ? OBJECT_META_SCHEMA : s;
   pruneWith(copy, schema, resolver, {
     isResourceRoot: s['x-kubernetes-embedded-resource'] === true,
