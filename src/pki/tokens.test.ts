@@ -93,7 +93,7 @@ describe('TokenStore', () => {
       created: new Date(now),
       description: '',
     });
-        // Created in the same millisecond: listed by creation time, then id.
+    // Created in the same millisecond: listed by creation time, then id.
     const byId = (x: { id: string }, y: { id: string }): number => x.id.localeCompare(y.id);
     assert.deepEqual(tokens.list().sort(byId), [a.info, b.info].sort(byId));
     assert.equal(b.info.node, 'edge-1');

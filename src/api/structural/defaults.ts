@@ -78,7 +78,7 @@ function defaultValue(
   metaOf: string | undefined,
 ): unknown {
   const copy = jsonClone(s.default);
-    if (metaOf === 'apiVersion' || metaOf === 'kind') {
+  if (metaOf === 'apiVersion' || metaOf === 'kind') {
     // Not pruned, but a disallowed null inside would still go on the next pass.
     dropDisallowedNulls(copy, s, resolver, 0);
     return copy;
