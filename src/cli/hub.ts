@@ -20,6 +20,8 @@ export interface HubWiringOptions {
   dataDir: string;
   log: Logger;
   heartbeatSeconds?: number;
+  /** Initial syncs at once before new connections are shed. Default 100. */
+  maxConcurrentSyncs?: number;
   /** Node certificate lifetime (tests shorten it to see rotation). Default 365 days. */
   certificateValidityDays?: number;
 }
@@ -101,6 +103,7 @@ export function createHub(
     renewCertificate: (node, csr) => join.renewNodeCertificate(node, csr),
     log: o.log,
     heartbeatSeconds: o.heartbeatSeconds,
+    maxConcurrentSyncs: o.maxConcurrentSyncs,
   });
   return { hub, close: () => tokens.close() };
 }

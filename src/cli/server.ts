@@ -32,7 +32,9 @@ Options:
                         a node silent this long is marked Unknown (default 40s)
     --disable-controllers run the API server alone (no scheduler or controllers)
   --hub-port PORT       port edge nodes join and connect to (default 10000; 0 picks one)
-  --hub-heartbeat D     how often edges send a heartbeat (default 10s)
+    --hub-heartbeat D     how often edges send a heartbeat (default 10s)
+  --hub-max-syncing N   nodes in their initial sync at once; more are told to
+                        retry later (default 100)
   --node-cert-validity D
                         lifetime of node certificates (default 365d)
   -h, --help            this help`;
@@ -74,6 +76,7 @@ export const serverCommand: Command = {
         'disable-controllers': { type: 'boolean' },
         'hub-port': { type: 'string' },
         'hub-heartbeat': { type: 'string' },
+        'hub-max-syncing': { type: 'string' },
         'node-cert-validity': { type: 'string' },
       },
       HELP,
@@ -136,6 +139,10 @@ export const serverCommand: Command = {
         v['hub-heartbeat'] === undefined
           ? undefined
           : Math.max(1, Math.round(parseDuration(v['hub-heartbeat'], '--hub-heartbeat') / 1000)),
+      maxConcurrentSyncs:
+        v['hub-max-syncing'] === undefined
+          ? undefined
+          : parseCount(v['hub-max-syncing'], '--hub-max-syncing'),
       certificateValidityDays:
         v['node-cert-validity'] === undefined
           ? undefined

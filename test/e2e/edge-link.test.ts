@@ -515,3 +515,25 @@ describe('node certificates rotate over the link', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('load shedding', { timeout: 60_000 }, () => {
+  it('a server at its limit of syncing nodes tells a joining node to retry later, and it does', async () => {
+    const server = await startServer({ args: ['--hub-max-syncing', '0'] });
+    const dir = mkdtempSync(join(tmpdir(), 'verge-edge-shed-'));
+    const edge = startEdge([
+      ...['--server', server.hubUrl, '--node-name', 'shed', '--data-dir', dir],
+      ...['--token', createToken(server.dataDir)],
+    ]);
+    try {
+      const line = await edge.waitFor(/offline/);
+      assert.match(line, /503: too many nodes are connecting; retry later/);
+      const wait = Number(/retrying in ([\d.]+)s/.exec(line)?.[1]);
+      assert.ok(wait >= 5, `waits at least the Retry-After (5 s or more), not ${wait}s`);
+    } finally {
+      await edge.stop();
+      await server.stop();
+      removeDir(server.dataDir);
+      removeDir(dir);
+    }
+  });
+});
