@@ -11,6 +11,8 @@
  *   cannot keep up is disconnected and catches up by diff on reconnect);
  * - API requests from the node (status, events), authorized as the node by
  *   the same authorizer and admission as the HTTPS API;
+ * - multiplexed streams to the node (../streams.ts), opened with `openStream`
+ *   for kubectl logs, exec, attach and port-forward;
  * - heartbeats, which renew the node's Lease (so an idle node costs a few
  *   bytes per heartbeat, not a Lease round trip), certificate renewal, and a
  *   per-connection rate limit.
@@ -27,7 +29,13 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Client } from '../../api/client.ts';
 import type { KubeObject } from '../../api/types/meta.ts';
 import { identityFromPeerCertificate } from '../../pki/index.ts';
-import { errorMessage, ForbiddenError, isAlreadyExists, isNotFound } from '../../util/errors.ts';
+import {
+  errorMessage,
+  ForbiddenError,
+  isAlreadyExists,
+  isNotFound,
+  UnavailableError,
+} from '../../util/errors.ts';
 import type { Logger } from '../../util/log.ts';
 import { VERGE_VERSION } from '../../util/version.ts';
 import {
@@ -44,8 +52,10 @@ import {
   type Change,
   type CloudMessage,
   type EdgeMessage,
+  type StreamKind,
   type WireError,
 } from '../protocol.ts';
+import { StreamMux, type HubStream } from '../streams.ts';
 import { NodeView, ViewIndex } from './view.ts';
 
 /** Who a node is, in the API's terms. */
@@ -171,6 +181,18 @@ export class CloudHub {
   /** Node names with a session now. */
   connectedNodes(): string[] {
     return [...this.#sessions.keys()];
+  }
+
+  /**
+   * Opens a stream to `node`'s agent (see ../streams.ts). Throws Unavailable
+   * when the node has no session (or has not said hello yet); a refusal by the
+   * node arrives as the stream's 'close' with its error. The stream closes
+   * with Unavailable if the connection is lost.
+   */
+  openStream(node: string, kind: StreamKind, params: Record<string, unknown> = {}): HubStream {
+    const session = this.#sessions.get(node);
+    if (!session) throw new UnavailableError(`node "${node}" is not connected`);
+    return session.openStream(kind, params);
   }
 
   /**
@@ -340,6 +362,7 @@ class Session {
   #violations = 0;
   #violationsSince = 0;
   readonly #timer: ReturnType<typeof setInterval>;
+  readonly #streams: StreamMux;
 
   constructor(hub: CloudHub, node: string, user: NodeUser, ws: WebSocket, remote: string) {
     this.#hub = hub;
@@ -348,6 +371,17 @@ class Session {
     this.#ws = ws;
     this.#log = hub.log.child({ node, remote });
     this.#tokens = hub.options.rateBurst ?? 1000;
+    this.#streams = new StreamMux({
+      send: {
+        text: (message) => this.#send(message),
+        binary: (frame) => {
+          hub.stats.bytesOut += frame.length;
+          ws.send(frame, { binary: true, compress: false });
+        },
+        bufferedAmount: () => ws.bufferedAmount,
+      },
+      log: this.#log,
+    });
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', (code, reason) => this.#onClose(code, reason.toString()));
     ws.on('error', (err) => this.#log.warn({ err: errorMessage(err) }, 'hub connection error'));
@@ -364,6 +398,13 @@ class Session {
     this.#timer.unref();
     // A connection that never says hello is dropped too.
     this.#log.info('edge connected');
+  }
+
+  openStream(kind: StreamKind, params: Record<string, unknown>): HubStream {
+    if (this.#closed || !this.#view) {
+      throw new UnavailableError(`node "${this.node}" is not connected (still connecting)`);
+    }
+    return this.#streams.open(kind, params);
   }
 
   close(code: number, reason: string, retryAfterSeconds?: number): void {
@@ -384,6 +425,7 @@ class Session {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#streams.closeAll(`the connection to node "${this.node}" was lost`);
     if (this.#view) this.#hub.index.detach(this.#view);
     if (this.#syncing) {
       this.#syncing = false;
@@ -429,8 +471,11 @@ class Session {
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     this.#hub.stats.bytesIn += buf.length;
     if (isBinary) {
-      // Stream data; streams arrive with the pod issue. Until then it is refused.
-      this.#protocolError(new ProtocolError('stream data for a stream that is not open'));
+      try {
+        this.#streams.handleData(buf);
+      } catch (err) {
+        this.#protocolError(err);
+      }
       return;
     }
     let message: EdgeMessage;
@@ -438,6 +483,12 @@ class Session {
       message = decodeEdgeMessage(buf.toString('utf8'));
     } catch (err) {
       this.#protocolError(err);
+      return;
+    }
+    if (message.t === 'open' || message.t === 'window' || message.t === 'close') {
+      // Not rate limited: window updates are bounded by the data the cloud
+      // sent, and dropping one (or a close) would stall or leak a stream.
+      this.#streams.handleControl(message);
       return;
     }
     if (!this.#allow()) {
@@ -480,10 +531,6 @@ class Session {
       case 'renew':
         void this.#onRenew(message.id, message.csr);
         return;
-      default:
-        this.#protocolError(
-          new ProtocolError(`stream control "${message.t}" for a stream that is not open`),
-        );
     }
   }
 

@@ -5,7 +5,9 @@
  * reconnects with full-jitter backoff whenever the connection is lost.
  *
  * The link never decides what to store or send: the agent supplies
- * `inventory` and `apply`, and drains its outbox through `request`.
+ * `inventory` and `apply`, and drains its outbox through `request`. Streams
+ * the cloud opens (logs, exec, ...) go to `onStream`; each connection has its
+ * own set, closed with Unavailable when the connection is lost.
  */
 import { EventEmitter } from 'node:events';
 import WebSocket, { type RawData } from 'ws';
@@ -26,7 +28,9 @@ import {
   type CloudMessage,
   type EdgeMessage,
   type InventoryItem,
+  type StreamOpenMessage,
 } from '../protocol.ts';
+import { StreamMux, type HubStream } from '../streams.ts';
 
 export interface LinkCredentials {
   certPem: string;
@@ -51,6 +55,11 @@ export interface EdgeLinkOptions {
   maxMessageBytes?: number;
   /** A request unanswered this long fails with Unavailable. Default 30 s. */
   requestTimeoutMs?: number;
+  /**
+   * Serves a stream the cloud opened: attach listeners synchronously; a throw
+   * refuses the stream with that error. Absent: streams are refused (Unavailable).
+   */
+  onStream?: (stream: HubStream, open: StreamOpenMessage) => void;
 }
 
 export interface LinkEvents {
@@ -142,6 +151,22 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         handshakeTimeout: 15_000,
       });
       this.#ws = ws;
+      const streams = new StreamMux({
+        send: {
+          text: (message) => {
+            if (this.#ws === ws) this.#send(message);
+          },
+          binary: (frame) => {
+            if (ws.readyState !== WebSocket.OPEN) return;
+            this.stats.bytesOut += frame.length;
+            ws.send(frame, { binary: true, compress: false });
+          },
+          bufferedAmount: () => ws.bufferedAmount,
+        },
+        ids: 'even',
+        onOpen: this.#o.onStream,
+        log: this.#log,
+      });
       let why = 'connection closed';
       let timer: ReturnType<typeof setInterval> | undefined;
       const onAbort = (): void => ws.close(CloseCode.GoingAway, 'edge shutting down');
@@ -198,14 +223,20 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         this.#lastSeen = Date.now();
         const buf = toBuffer(data);
         this.stats.bytesIn += buf.length;
-        if (isBinary) return; // streams arrive with the pod runtime
-        let message: CloudMessage;
+        let message: CloudMessage | undefined;
         try {
-          message = decodeCloudMessage(buf.toString('utf8'));
+          if (isBinary) streams.handleData(buf);
+          else message = decodeCloudMessage(buf.toString('utf8'));
         } catch (err) {
           why = `malformed message from the server: ${errorMessage(err)}`;
           this.#log.warn(why);
           ws.close(CloseCode.ProtocolError, 'malformed message');
+          return;
+        }
+        if (!message) return;
+        if (message.t === 'open' || message.t === 'window' || message.t === 'close') {
+          // Handled in arrival order with the data frames, not behind a slow `apply`.
+          streams.handleControl(message);
           return;
         }
         this.#chain = this.#chain.then(() => this.#handle(ws, message, (w) => (why = w)));
@@ -222,6 +253,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         const text = reason.toString();
         if (code === CloseCode.Forbidden) this.emit('refused', text);
         if (text && why === 'connection closed') why = `closed by the server (${code}): ${text}`;
+        streams.closeAll(`the connection to the cloud was lost (${why})`);
         for (const [id, p] of this.#pending) {
           clearTimeout(p.timer);
           p.reject(new UnavailableError(`the connection to the cloud was lost (${why})`));
@@ -268,9 +300,6 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
       case 'error':
         setWhy(m.error.message);
         if (m.retryAfterSeconds !== undefined) this.#retryAfterMs = m.retryAfterSeconds * 1000;
-        return;
-      default:
-        // Stream control: streams arrive with the pod runtime.
         return;
     }
   }
