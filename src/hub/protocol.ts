@@ -191,6 +191,10 @@ export interface StreamOpenMessage {
   /** Bytes the opener can take before it sends a window update. */
   window: number;
 }
+/**
+ * Grants the peer `bytes` more payload on stream `sid`. The acceptor's first
+ * one grants its initial window and accepts the stream (see ./streams.ts).
+ */
 export interface StreamWindowMessage {
   t: 'window';
   sid: number;
