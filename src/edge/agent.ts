@@ -291,6 +291,7 @@ export class EdgeAgent {
         subresource: 'status',
         patchType: 'strategic',
         body: { status },
+        quiet: true,
       } satisfies ApiRequest,
     });
   }
@@ -329,6 +330,7 @@ export class EdgeAgent {
           resource: EVENTS,
           namespace: 'default',
           body: event,
+          quiet: true,
         } satisfies ApiRequest,
       });
     } catch (err) {

@@ -114,6 +114,8 @@ export interface ApiRequest {
   patchType?: PatchType;
   fieldSelector?: string;
   labelSelector?: string;
+  /** Answer without the resulting object (status reports and events need only success). */
+  quiet?: boolean;
 }
 
 /** A failed request, in Kubernetes' terms (HTTP code and Status reason). */
@@ -401,6 +403,9 @@ function checkRequest(m: Raw): void {
   }
   for (const f of ['namespace', 'name', 'subresource', 'fieldSelector', 'labelSelector']) {
     str(m, f, true);
+  }
+  if (m.quiet !== undefined && typeof m.quiet !== 'boolean') {
+    throw new ProtocolError('req.quiet: want a boolean');
   }
   if (m.patchType !== undefined && !PATCH_TYPES.has(m.patchType as string)) {
     throw new ProtocolError('req.patchType: want json, merge or strategic');

@@ -392,7 +392,9 @@ class Session {
         this.close(CloseCode.Timeout, 'no heartbeat');
         this.#ws.terminate();
       } else if (this.#ws.readyState === this.#ws.OPEN) {
-        this.#ws.ping();
+        // An unsolicited pong: proof of life for the edge that needs no answer
+        // (the edge's own heartbeats are the other direction's).
+        this.#ws.pong();
       }
     }, hb);
     this.#timer.unref();
@@ -653,7 +655,8 @@ class Session {
         );
       }
       const body = await execute(this.#hub.options.authorization.clientFor(this.#user), request);
-      if (!this.#closed) this.#send({ t: 'res', id, ok: true, body });
+      if (!this.#closed)
+        this.#send(request.quiet ? { t: 'res', id, ok: true } : { t: 'res', id, ok: true, body });
     } catch (err) {
       if (!this.#closed) this.#send({ t: 'res', id, ok: false, error: toWireError(err) });
     }

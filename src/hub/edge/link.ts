@@ -168,6 +168,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         log: this.#log,
       });
       let why = 'connection closed';
+      let answered = false;
       let timer: ReturnType<typeof setInterval> | undefined;
       const onAbort = (): void => ws.close(CloseCode.GoingAway, 'edge shutting down');
       signal.addEventListener('abort', onAbort, { once: true });
@@ -184,6 +185,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
             // not JSON: keep the text
           }
           why = `the server answered ${res.statusCode}: ${message}`;
+          answered = true;
           if (res.statusCode === 503 && Number.isFinite(retry)) this.#retryAfterMs = retry * 1000;
           if (res.statusCode === 401 || res.statusCode === 403) this.emit('refused', message);
           ws.terminate();
@@ -219,6 +221,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         }, this.#heartbeatSeconds * 1000);
       });
       ws.on('ping', () => (this.#lastSeen = Date.now()));
+      ws.on('pong', () => (this.#lastSeen = Date.now()));
       ws.on('message', (data, isBinary) => {
         this.#lastSeen = Date.now();
         const buf = toBuffer(data);
@@ -242,7 +245,8 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         this.#chain = this.#chain.then(() => this.#handle(ws, message, (w) => (why = w)));
       });
       ws.on('error', (err) => {
-        why = errorMessage(err);
+        // The server's own answer (a refused upgrade) says more than the abort it causes.
+        if (!answered) why = errorMessage(err);
       });
       ws.on('close', (code, reason) => {
         if (timer) clearInterval(timer);
