@@ -368,11 +368,11 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
 
   it('a server killed in the middle of a sync loses nothing: the edge converges after it restarts', async () => {
     await edge!.stop();
-    // 20 ConfigMaps of 1 MiB referenced by one pod: about 20 batches to send.
+    // 30 ConfigMaps of 1 MiB referenced by one pod: about 30 batches to send, so a kill at the first one lands mid-sync.
     const file = join(edgeDir, '..', `big-${process.pid}.txt`);
     writeFileSync(file, 'x'.repeat(1024 * 1024));
     try {
-      const names = Array.from({ length: 20 }, (_, i) => `big-${i}`);
+      const names = Array.from({ length: 30 }, (_, i) => `big-${i}`);
       for (const n of names) await k.ok(['create', 'configmap', n, `--from-file=data=${file}`]);
       const volumes = names.map((n) => `  - name: ${n}\n    configMap: {name: ${n}}`).join('\n');
       await k.ok(
@@ -402,7 +402,7 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
     have.delete(`Node//${NODE}`);
     assert.equal(have.size, want.size);
     assert.deepEqual(new Map([...have].sort()), new Map([...want].sort()));
-    const big = edgeObject(edgeDir, 'ConfigMap/default/big-19') as { data: { data: string } };
+    const big = edgeObject(edgeDir, 'ConfigMap/default/big-29') as { data: { data: string } };
     assert.equal(big.data.data.length, 1024 * 1024);
     edge = startEdge(edgeArgs());
     await edge.waitFor(/in sync/, 60_000);
