@@ -6,6 +6,7 @@
  */
 import { builtinRegistry } from '../api/builtin-resources.ts';
 import type { ResourceRegistry } from '../api/registry.ts';
+import type { AdmissionPlugin } from '../apiserver/admission.ts';
 import { GVR } from '../api/client.ts';
 import {
   namespaceLifecycle,
@@ -31,13 +32,24 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function testApi(options: { clock?: Clock } = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  clock?: Clock;
+  /** Extra admission plugins, after the standard ones. */
+  admission?: AdmissionPlugin[];
+}
+
+export async function testApi(options: TestApiOptions = {}): Promise<TestApi> {
   const store = new MemoryStore({ compaction: { intervalMs: 0 } });
   const registry = builtinRegistry();
   const clock = options.clock;
   const storage = new ResourceStorage({
     store,
-    admission: [namespaceLifecycle(registry), serviceAccountDefault(), serviceAllocator()],
+    admission: [
+      namespaceLifecycle(registry),
+      serviceAccountDefault(),
+      serviceAllocator(),
+      ...(options.admission ?? []),
+    ],
     now: clock ? () => new Date(clock.now()) : undefined,
   });
   const client = new LocalClient(registry, storage);

@@ -1,30 +1,19 @@
 /**
- * Test support for the workload controllers (not a test file itself): the real
- * REST layer over the memory store, as src/controllers/testing.ts builds it,
- * plus optional extra admission plugins (to make the API refuse pods the way a
- * quota would), the ReplicaSet and Deployment controllers running on a
+ * Test support for the workload controllers (not a test file itself): the
+ * in-process API of src/controllers/testing.ts, with optional extra admission
+ * plugins (to make the API refuse pods the way a quota would), the ReplicaSet and Deployment controllers running on a
  * FakeClock, and the test's side of the kubelet (marking pods Ready, removing
  * terminated pods).
  */
-import { builtinRegistry } from '../../api/builtin-resources.ts';
 import { GVR } from '../../api/client.ts';
 import type { Event, Pod } from '../../api/types/core.ts';
 import { ForbiddenError } from '../../util/errors.ts';
 import type { AdmissionPlugin } from '../../apiserver/admission.ts';
-import {
-  namespaceLifecycle,
-  serviceAccountDefault,
-  serviceAllocator,
-  SYSTEM_NAMESPACES,
-} from '../../apiserver/admission-plugins.ts';
-import { LocalClient } from '../../apiserver/local-client.ts';
-import { ResourceStorage } from '../../apiserver/rest.ts';
-import { MemoryStore } from '../../store/memory/memory-store.ts';
+import type { LocalClient } from '../../apiserver/local-client.ts';
 import { FakeClock } from '../../util/clock.ts';
-import { silentLogger } from '../../util/log.ts';
 import { DeploymentController } from '../deployment.ts';
-import { ControllerManager } from '../manager.ts';
 import { ReplicaSetController } from '../replicaset.ts';
+import { testApi } from '../testing.ts';
 import { rfc3339 } from './replicas.ts';
 
 export interface HarnessOptions {
@@ -67,27 +56,9 @@ export interface Harness {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new FakeClock();
-  const store = new MemoryStore({ compaction: { intervalMs: 0 } });
-  const registry = builtinRegistry();
-  const storage = new ResourceStorage({
-    store,
-    admission: [
-      namespaceLifecycle(registry),
-      serviceAccountDefault(),
-      serviceAllocator(),
-      ...(options.admission ?? []),
-    ],
-    now: () => new Date(clock.now()),
-  });
-  const client = new LocalClient(registry, storage);
-  for (const name of SYSTEM_NAMESPACES) {
-    await client.create(GVR.namespaces, undefined, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name },
-    });
-  }
-  const manager = new ControllerManager({ client, log: silentLogger(), clock });
+  const api = await testApi({ clock, admission: options.admission });
+  const { client } = api;
+  const manager = api.manager();
   let replicaSets!: ReplicaSetController;
   manager.add((ctx) => (replicaSets = new ReplicaSetController(ctx)));
   if (options.deployments ?? true) manager.add((ctx) => new DeploymentController(ctx));
@@ -148,7 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async stop() {
       abort.abort();
       await running;
-      await store.close();
+      await api.close();
     },
   };
   return harness;
