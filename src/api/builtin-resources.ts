@@ -5,10 +5,11 @@
  * src/api/openapi, selectable fields, status rules, and the events.k8s.io/v1 <->
  * core/v1 Event conversion; both versions live in one storage, as in Kubernetes).
  */
-import { isObject, type JsonObject } from '../util/objects.ts';
+import { getPath, isObject, type JsonObject } from '../util/objects.ts';
 import { builtinDefinitions, definitionFor } from './openapi/builtin.ts';
 import {
   ALL_VERBS,
+  apiVersionOf,
   ResourceRegistry,
   type NameRule,
   type ResourceHooks,
@@ -20,7 +21,12 @@ import {
 import { SchemaResolver, type GroupVersionKind } from './schema.ts';
 import { printerFor, defaultPrinter } from './tables/index.ts';
 import type { KubeObject } from './types/meta.ts';
-import { applyDefaults, validateObject, validateObjectMeta } from './validation/index.ts';
+import {
+  applyDefaults,
+  podQOSClass,
+  validateObject,
+  validateObjectMeta,
+} from './validation/index.ts';
 import {
   defaultCustomResourceDefinition,
   prepareCustomResourceDefinitionForCreate,
@@ -68,11 +74,6 @@ interface Spec {
 const CREATE_ONLY: readonly Verb[] = ['create'];
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
-const get = (o: unknown, ...path: string[]): unknown => {
-  let cur = o;
-  for (const p of path) cur = isObject(cur) ? cur[p] : undefined;
-  return cur;
-};
 
 const SUBRESOURCE_KINDS: Record<string, (t: Spec) => GroupVersionKind> = {
   status: (t) => ({ group: t.group, version: t.version, kind: t.kind }),
@@ -99,65 +100,55 @@ const SUBRESOURCE_VERBS: Record<string, readonly string[]> = {
 };
 
 function eventFields(o: KubeObject): Record<string, string> {
-  const inv = get(o, 'involvedObject');
+  const inv = getPath(o, 'involvedObject');
   return {
-    'involvedObject.kind': str(get(inv, 'kind')),
-    'involvedObject.namespace': str(get(inv, 'namespace')),
-    'involvedObject.name': str(get(inv, 'name')),
-    'involvedObject.uid': str(get(inv, 'uid')),
-    'involvedObject.apiVersion': str(get(inv, 'apiVersion')),
-    'involvedObject.resourceVersion': str(get(inv, 'resourceVersion')),
-    'involvedObject.fieldPath': str(get(inv, 'fieldPath')),
+    'involvedObject.kind': str(getPath(inv, 'kind')),
+    'involvedObject.namespace': str(getPath(inv, 'namespace')),
+    'involvedObject.name': str(getPath(inv, 'name')),
+    'involvedObject.uid': str(getPath(inv, 'uid')),
+    'involvedObject.apiVersion': str(getPath(inv, 'apiVersion')),
+    'involvedObject.resourceVersion': str(getPath(inv, 'resourceVersion')),
+    'involvedObject.fieldPath': str(getPath(inv, 'fieldPath')),
     reason: str(o.reason),
     reportingComponent: str(o.reportingComponent),
-    source: str(get(o, 'source', 'component')),
+    source: str(getPath(o, 'source.component')),
     type: str(o.type),
   };
 }
 
+/** core/v1 Event (storage) field -> events.k8s.io/v1 Event field; the conversion reads it both ways. */
+const EVENT_V1_FIELDS: readonly (readonly [core: string, v1: string])[] = [
+  ['involvedObject', 'regarding'],
+  ['message', 'note'],
+  ['source', 'deprecatedSource'],
+  ['firstTimestamp', 'deprecatedFirstTimestamp'],
+  ['lastTimestamp', 'deprecatedLastTimestamp'],
+  ['count', 'deprecatedCount'],
+  ['reportingComponent', 'reportingController'],
+  ['reportingInstance', 'reportingInstance'],
+  ['eventTime', 'eventTime'],
+  ['series', 'series'],
+  ['action', 'action'],
+  ['related', 'related'],
+  ['reason', 'reason'],
+  ['type', 'type'],
+];
+
 /** core/v1 Event (storage) -> events.k8s.io/v1 Event. */
 function eventToV1(o: KubeObject): KubeObject {
   const out: JsonObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: o.metadata };
-  const map: [string, string][] = [
-    ['involvedObject', 'regarding'],
-    ['message', 'note'],
-    ['source', 'deprecatedSource'],
-    ['firstTimestamp', 'deprecatedFirstTimestamp'],
-    ['lastTimestamp', 'deprecatedLastTimestamp'],
-    ['count', 'deprecatedCount'],
-    ['reportingComponent', 'reportingController'],
-    ['reportingInstance', 'reportingInstance'],
-    ['eventTime', 'eventTime'],
-    ['series', 'series'],
-    ['action', 'action'],
-    ['related', 'related'],
-    ['reason', 'reason'],
-    ['type', 'type'],
-  ];
-  for (const [from, to] of map) if (o[from] !== undefined && o[from] !== null) out[to] = o[from];
+  for (const [from, to] of EVENT_V1_FIELDS) {
+    if (o[from] !== undefined && o[from] !== null) out[to] = o[from];
+  }
   return out as KubeObject;
 }
 
 /** events.k8s.io/v1 Event -> core/v1 Event (storage). */
 function eventFromV1(o: KubeObject): KubeObject {
   const out: JsonObject = { apiVersion: 'v1', kind: 'Event', metadata: o.metadata };
-  const map: [string, string][] = [
-    ['regarding', 'involvedObject'],
-    ['note', 'message'],
-    ['deprecatedSource', 'source'],
-    ['deprecatedFirstTimestamp', 'firstTimestamp'],
-    ['deprecatedLastTimestamp', 'lastTimestamp'],
-    ['deprecatedCount', 'count'],
-    ['reportingController', 'reportingComponent'],
-    ['reportingInstance', 'reportingInstance'],
-    ['eventTime', 'eventTime'],
-    ['series', 'series'],
-    ['action', 'action'],
-    ['related', 'related'],
-    ['reason', 'reason'],
-    ['type', 'type'],
-  ];
-  for (const [from, to] of map) if (o[from] !== undefined && o[from] !== null) out[to] = o[from];
+  for (const [to, from] of EVENT_V1_FIELDS) {
+    if (o[from] !== undefined && o[from] !== null) out[to] = o[from];
+  }
   out.involvedObject ??= {};
   return out as KubeObject;
 }
@@ -181,7 +172,7 @@ const SPECS: Spec[] = [
     subresources: ['status', 'finalize'],
     nameRule: 'dns1123Label',
     hasStatus: true,
-    fields: (o) => ({ 'status.phase': str(get(o, 'status', 'phase')) }),
+    fields: (o) => ({ 'status.phase': str(getPath(o, 'status.phase')) }),
     prepareForCreate: (o) => {
       o.status = { phase: 'Active' };
       nameLabel(o);
@@ -189,7 +180,7 @@ const SPECS: Spec[] = [
     // spec.finalizers changes only through namespaces/finalize.
     prepareForUpdate: (o, old) => {
       nameLabel(o);
-      const finalizers = get(old, 'spec', 'finalizers');
+      const finalizers = getPath(old, 'spec.finalizers');
       o.spec = { ...(isObject(o.spec) ? o.spec : {}) };
       if (finalizers === undefined) delete (o.spec as JsonObject).finalizers;
       else (o.spec as JsonObject).finalizers = finalizers;
@@ -204,7 +195,7 @@ const SPECS: Spec[] = [
     shortNames: ['no'],
     subresources: ['status'],
     hasStatus: true,
-    fields: (o) => ({ 'spec.unschedulable': String(get(o, 'spec', 'unschedulable') === true) }),
+    fields: (o) => ({ 'spec.unschedulable': String(getPath(o, 'spec.unschedulable') === true) }),
     // A node agent registers its Node with its status in one create.
     prepareForCreate: () => {},
   },
@@ -219,17 +210,17 @@ const SPECS: Spec[] = [
     subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
     hasStatus: true,
     fields: (o) => ({
-      'spec.nodeName': str(get(o, 'spec', 'nodeName')),
-      'spec.restartPolicy': str(get(o, 'spec', 'restartPolicy')),
-      'spec.schedulerName': str(get(o, 'spec', 'schedulerName')),
-      'spec.serviceAccountName': str(get(o, 'spec', 'serviceAccountName')),
-      'spec.hostNetwork': String(get(o, 'spec', 'hostNetwork') === true),
-      'status.phase': str(get(o, 'status', 'phase')),
-      'status.podIP': str(get(o, 'status', 'podIP')),
-      'status.nominatedNodeName': str(get(o, 'status', 'nominatedNodeName')),
+      'spec.nodeName': str(getPath(o, 'spec.nodeName')),
+      'spec.restartPolicy': str(getPath(o, 'spec.restartPolicy')),
+      'spec.schedulerName': str(getPath(o, 'spec.schedulerName')),
+      'spec.serviceAccountName': str(getPath(o, 'spec.serviceAccountName')),
+      'spec.hostNetwork': String(getPath(o, 'spec.hostNetwork') === true),
+      'status.phase': str(getPath(o, 'status.phase')),
+      'status.podIP': str(getPath(o, 'status.podIP')),
+      'status.nominatedNodeName': str(getPath(o, 'status.nominatedNodeName')),
     }),
     prepareForCreate: (o) => {
-      o.status = { phase: 'Pending', qosClass: qosClass(o) };
+      o.status = { phase: 'Pending', qosClass: podQOSClass(isObject(o.spec) ? o.spec : {}) };
     },
   },
   {
@@ -268,8 +259,8 @@ const SPECS: Spec[] = [
     hasStatus: true,
     nameRule: 'dns1035Label',
     fields: (o) => ({
-      'spec.clusterIP': str(get(o, 'spec', 'clusterIP')),
-      'spec.type': str(get(o, 'spec', 'type')),
+      'spec.clusterIP': str(getPath(o, 'spec.clusterIP')),
+      'spec.type': str(getPath(o, 'spec.type')),
     }),
     prepareForCreate: (o) => {
       o.status = { loadBalancer: {} };
@@ -334,7 +325,7 @@ const SPECS: Spec[] = [
       statusReplicasPath: 'status.replicas',
       labelSelectorPath: 'spec.selector',
     },
-    fields: (o) => ({ 'status.replicas': str(get(o, 'status', 'replicas') ?? 0) }),
+    fields: (o) => ({ 'status.replicas': str(getPath(o, 'status.replicas') ?? 0) }),
   },
   {
     group: 'apps',
@@ -448,47 +439,12 @@ const SPECS: Spec[] = [
   },
 ];
 
-/** Kubernetes' QoS class of a pod: Guaranteed, Burstable or BestEffort. */
-export function qosClass(pod: KubeObject): string {
-  const spec = pod.spec as
-    | {
-        containers?: {
-          resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-        }[];
-        initContainers?: {
-          resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-        }[];
-      }
-    | undefined;
-  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (l === undefined || String(q) !== String(l)) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 function toType(s: Spec): ResourceType {
   const gvk = { group: s.group, version: s.version, kind: s.kind };
   const schemaName = definitionFor(gvk);
   const listSchemaName = definitionFor({ ...gvk, kind: `${s.kind}List` });
   const storageGroup = s.storage?.group ?? s.group;
-  const storageVersion = s.storage
-    ? s.storage.group
-      ? `${s.storage.group}/${s.storage.version}`
-      : s.storage.version
-    : s.group
-      ? `${s.group}/${s.version}`
-      : s.version;
+  const storageVersion = apiVersionOf(storageGroup, s.storage?.version ?? s.version);
   const printer = printerFor(s.group, s.resource) ?? defaultPrinter;
   const nameRule = s.nameRule ?? 'dns1123Subdomain';
   const hooks: ResourceHooks = {
