@@ -98,6 +98,20 @@ export function describeCause(c: FieldCause): string {
 }
 
 /**
+ * Drops repeated causes (same `field: message` text), keeping the first of each,
+ * as Kubernetes' error aggregate does.
+ */
+export function uniqueCauses(causes: FieldCause[]): FieldCause[] {
+  const seen = new Set<string>();
+  return causes.filter((c) => {
+    const text = `${c.field ?? ''}: ${c.message}`;
+    if (seen.has(text)) return false;
+    seen.add(text);
+    return true;
+  });
+}
+
+/**
  * The error for an object that failed validation, worded as the API server
  * words it: `Pod "web" is invalid: <cause>` or, for several, `[<cause>, <cause>]`.
  */

@@ -30,7 +30,7 @@
  * types of the fields scale paths point to.
  */
 import type { FieldCause } from '../../util/errors.ts';
-import { fieldError } from '../field-errors.ts';
+import { fieldError, uniqueCauses } from '../field-errors.ts';
 import type { JSONSchemaProps } from '../schema.ts';
 import type {
   CustomResourceColumnDefinition,
@@ -173,18 +173,7 @@ export function validateCustomResourceDefinition(
       ),
     );
   }
-  return unique(out);
-}
-
-/** Drops repeated causes (same field and message), keeping the first. */
-function unique(causes: FieldCause[]): FieldCause[] {
-  const seen = new Set<string>();
-  return causes.filter((c) => {
-    const key = `${c.field ?? ''}\u0000${c.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return uniqueCauses(out);
 }
 
 function isEstablished(crd: CustomResourceDefinition): boolean {
@@ -555,7 +544,7 @@ function selectableErrors(
     }
     out.push(...validateSelectableFields(fields, schema, path));
   }
-  return unique(out);
+  return uniqueCauses(out);
 }
 
 /**

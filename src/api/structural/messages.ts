@@ -205,14 +205,3 @@ export const fieldPath = {
 export function causeText(c: FieldCause): string {
   return `${c.field ?? ''}: ${c.message}`;
 }
-
-/** Drops repeated causes (same field and message), keeping the first of each. */
-export function dedupeCauses(causes: FieldCause[]): FieldCause[] {
-  const seen = new Set<string>();
-  return causes.filter((c) => {
-    const t = causeText(c);
-    if (seen.has(t)) return false;
-    seen.add(t);
-    return true;
-  });
-}

@@ -19,7 +19,8 @@
 import type { JSONSchemaProps } from '../schema.ts';
 import { SchemaResolver } from '../schema.ts';
 import type { FieldCause } from '../../util/errors.ts';
-import { cause, causeText, compareGoStrings, dedupeCauses, fieldPath } from './messages.ts';
+import { uniqueCauses } from '../field-errors.ts';
+import { cause, causeText, compareGoStrings, fieldPath } from './messages.ts';
 import { compilePattern } from './pattern.ts';
 import { pruneWith } from './prune.ts';
 import { objectMetaDecodeError } from './object-meta.ts';
@@ -66,7 +67,7 @@ export function checkStructural(schema: JSONSchemaProps, path: string): FieldCau
   if (errs.length === 0 && unsupported !== undefined) {
     errs.push(cause.invalid(path, '', unsupported));
   }
-  return dedupeCauses(errs).slice(0, MAX_CAUSES);
+  return uniqueCauses(errs).slice(0, MAX_CAUSES);
 }
 
 function tooDeep(s: Loose, depth: number): boolean {

@@ -12,15 +12,8 @@
  */
 import type { JSONSchemaProps, SchemaResolver } from '../schema.ts';
 import type { FieldCause } from '../../util/errors.ts';
-import {
-  cause,
-  causeText,
-  dedupeCauses,
-  fieldPath,
-  goJSON,
-  goNumber,
-  goQuote,
-} from './messages.ts';
+import { cause, causeText, fieldPath, goJSON, goNumber, goQuote } from './messages.ts';
+import { uniqueCauses } from '../field-errors.ts';
 import { checkStringFormat, effectiveFormat, isStringFormat } from './formats.ts';
 import { compilePattern, matchPattern } from './pattern.ts';
 import { validateEmbeddedResource } from './object-meta.ts';
@@ -108,7 +101,7 @@ export function validateValue(
   causes.push(...embeddedResources(ctx, value, schema, path, false, 0));
   causes.push(...listSetsAndMaps(ctx, value, schema, path, 0));
   causes.push(...limitCauses(ctx));
-  return dedupeCauses(causes).slice(0, MAX_CAUSES);
+  return uniqueCauses(causes).slice(0, MAX_CAUSES);
 }
 
 /** Only the OpenAPI checks (what Kubernetes runs on a CRD's `default` values). */
@@ -119,7 +112,7 @@ export function openAPIErrors(
   path: string,
 ): FieldCause[] {
   const ctx: Ctx = { resolver, prefix: path, alternatives: 0 };
-  return dedupeCauses([...node(ctx, value, schema, '', 0).causes, ...limitCauses(ctx)]);
+  return uniqueCauses([...node(ctx, value, schema, '', 0).causes, ...limitCauses(ctx)]);
 }
 
 /** Only the embedded-resource checks; `isResourceRoot` checks `value` itself as a resource. */

@@ -9,7 +9,7 @@
  * `pathSegment` name rule; their schemas are checked elsewhere.
  */
 import type { FieldCause } from '../../util/errors.ts';
-import { FieldPath } from '../field-errors.ts';
+import { FieldPath, uniqueCauses } from '../field-errors.ts';
 import type { GroupVersionKind } from '../schema.ts';
 import type { DaemonSet, Deployment, ReplicaSet } from '../types/apps.ts';
 import type { Lease } from '../types/coordination.ts';
@@ -134,17 +134,6 @@ export interface ValidateOptions {
   metadata?: boolean;
 }
 
-/** Drops repeated causes (same field and message), as Kubernetes' aggregate does. */
-function unique(causes: FieldCause[]): FieldCause[] {
-  const seen = new Set<string>();
-  return causes.filter((c) => {
-    const key = `${c.field ?? ''}\u0000${c.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 /**
  * Every problem of `obj` (and, on update, of the change from `old`), worded as
  * Kubernetes. Empty when valid. Does not check metadata.namespace matching the
@@ -178,5 +167,5 @@ export function validateObject(
     });
   }
   out.push(...kind.validate(obj, old));
-  return unique(out);
+  return uniqueCauses(out);
 }
