@@ -9,47 +9,9 @@
  */
 import type { FieldCause } from '../../util/errors.ts';
 import type { FieldPath } from '../field-errors.ts';
+import { goQuote } from '../structural/messages.ts';
 
-/** Go's strconv.Quote: a double-quoted string with Go escapes. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0) ?? 0;
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case '\\':
-        out += '\\\\';
-        continue;
-      case '\x07':
-        out += '\\a';
-        continue;
-      case '\b':
-        out += '\\b';
-        continue;
-      case '\f':
-        out += '\\f';
-        continue;
-      case '\n':
-        out += '\\n';
-        continue;
-      case '\r':
-        out += '\\r';
-        continue;
-      case '\t':
-        out += '\\t';
-        continue;
-      case '\v':
-        out += '\\v';
-        continue;
-    }
-    if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c >= 0x80 && c < 0xa0) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
+export { goQuote };
 
 /** `[]string{"a", "b"}`, or `[]string(nil)` for a missing list. */
 export function goStringSlice(a: readonly unknown[] | undefined | null): string {
