@@ -523,7 +523,7 @@ describe('parseFieldPath', () => {
     ['.spec.', { error: 'unexpected end of JSON path' }],
     ["['spec'", { error: 'unexpected end of JSON path' }],
     ['spec', { error: 'expected [ or . but got: spec' }],
-    [".spec['x\\q']", { error: 'invalid string literal: invalid escape char' }],
+    [".spec['x\\q']", { error: 'invalid string literal: invalid escape char \\q' }],
     ['.spec.replicas.x', { error: 'does not refer to a valid field' }],
   ];
   for (const [jsonPath, expected] of table) {

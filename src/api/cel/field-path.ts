@@ -17,7 +17,7 @@ export function parseFieldPath(
   node: JSONSchemaProps,
   resolver: SchemaResolver,
 ): FieldPathResult {
-  const tokens = tokenize(jsonPath);
+  const tokens = tokenizeJsonPath(jsonPath);
   let schema = resolver.resolve(node);
   let path = '';
   const step = (name: string): string | undefined => {
@@ -43,8 +43,8 @@ export function parseFieldPath(
       if (quoted.length < 2 || !quoted.startsWith("'") || !quoted.endsWith("'")) {
         return { error: `expected single quoted string but got ${quoted}` };
       }
-      const name = unescapeSingleQuoted(quoted.slice(1, -1));
-      if (name === undefined) return { error: 'invalid string literal: invalid escape char' };
+      const { value: name, error } = unescapeSingleQuoted(quoted.slice(1, -1));
+      if (error !== undefined) return { error: `invalid string literal: ${error}` };
       const err = step(name);
       if (err !== undefined) return { error: err };
       const close = tokens[++i];
@@ -62,8 +62,11 @@ export function parseFieldPath(
   return { path };
 }
 
-/** Splits on `.`, `[` and `]`, keeping single-quoted strings (with `\'` escapes) whole. */
-function tokenize(s: string): string[] {
+/**
+ * Splits a JSON path on `.`, `[` and `]`, keeping single-quoted strings (with
+ * `\'` escapes) whole. Shared with the CRD checks of selectable fields.
+ */
+export function tokenizeJsonPath(s: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < s.length) {
@@ -99,12 +102,14 @@ const ESCAPES: Record<string, string> = {
   '\\': '\\',
 };
 
-function unescapeSingleQuoted(s: string): string | undefined {
-  let bad = false;
-  const out = s.replace(/\\./g, (m) => {
-    const r = ESCAPES[m[1]];
-    if (r === undefined) bad = true;
-    return r ?? '';
+/** The text of a single-quoted JSON path key (quotes removed), or the first bad escape. */
+export function unescapeSingleQuoted(s: string): { value: string; error?: string } {
+  let error: string | undefined;
+  // `.` stops at line breaks, as in Go's regexp: a backslash before one is kept.
+  const value = s.replace(/\\./g, (m) => {
+    const e = ESCAPES[m[1]];
+    if (e === undefined) error ??= `invalid escape char ${m}`;
+    return e ?? '';
   });
-  return bad ? undefined : out;
+  return { value, error };
 }

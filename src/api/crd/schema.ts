@@ -6,6 +6,7 @@
  * `fieldPath`s name.
  */
 import type { FieldCause } from '../../util/errors.ts';
+import { tokenizeJsonPath, unescapeSingleQuoted } from '../cel/field-path.ts';
 import { fieldError } from '../field-errors.ts';
 import type { JSONSchemaProps } from '../schema.ts';
 import { checkStructural } from '../structural/index.ts';
@@ -367,53 +368,6 @@ export interface ResolvedPath {
   error?: string;
 }
 
-/** Splits into `.`, `[`, `]` and the text between them; a `'...'` literal is one token. */
-function tokenize(s: string): string[] {
-  const tokens: string[] = [];
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i];
-    if (c === "'") {
-      let j = i + 1;
-      while (j < s.length && !(s[j] === "'" && s[j - 1] !== '\\')) j++;
-      tokens.push(s.slice(i, Math.min(j + 1, s.length)));
-      i = j + 1;
-    } else if (c === '.' || c === '[' || c === ']') {
-      tokens.push(c);
-      i++;
-    } else {
-      let j = i;
-      while (j < s.length && s[j] !== '.' && s[j] !== '[' && s[j] !== ']') j++;
-      tokens.push(s.slice(i, j));
-      i = j;
-    }
-  }
-  return tokens;
-}
-
-const ESCAPES: Record<string, string> = {
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  "'": "'",
-  '\\': '\\',
-};
-
-function unescapeSingleQuoted(s: string): { value: string; error?: string } {
-  let error: string | undefined;
-  // `.` stops at line breaks, as in Go's regexp: a backslash before one is kept.
-  const value = s.replace(/\\./g, (m) => {
-    const e = ESCAPES[m[1]];
-    if (e === undefined) error ??= `invalid escape char ${m}`;
-    return e ?? '';
-  });
-  return { value, error };
-}
-
 /**
  * Resolves a simple JSONPath (`.spec.color`, `.spec.labels['app']`) against a
  * schema, following properties and additionalProperties only, as Kubernetes'
@@ -424,7 +378,7 @@ export function resolveFieldPath(
   schema: JSONSchemaProps,
   allowIndex: boolean,
 ): ResolvedPath {
-  const tokens = tokenize(jsonPath);
+  const tokens = tokenizeJsonPath(jsonPath);
   let current: JSONSchemaProps | undefined = schema;
   let path = '';
   let root = '';
