@@ -607,7 +607,10 @@ describe('evaluateRules: cost bounds', () => {
     { timeout: 20_000 },
     () => {
       const schema = withSpecRules([{ rule: nested }, { rule: 'false' }]);
-      assert.deepEqual(evaluateRules({ spec: big }, undefined, schema, resolver), [
+      // The per-rule cost limit must stop the rule, not the wall-clock limit
+      // (which a loaded machine can reach first).
+      const options = { timeLimitMs: 60_000 };
+      assert.deepEqual(evaluateRules({ spec: big }, undefined, schema, resolver, options), [
         invalid(
           'spec',
           `'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: ${nested}`,
