@@ -11,6 +11,7 @@
  */
 import type { FieldCause } from '../util/errors.ts';
 import type { GroupVersionKind, JSONSchemaProps, SchemaResolver } from './schema.ts';
+import type { TableColumnDefinition, TablePrinter } from './tables/table.ts';
 import type { KubeObject } from './types/meta.ts';
 
 export type Verb =
@@ -37,18 +38,10 @@ export interface ScaleMapping {
 }
 
 /** One table column as Kubernetes describes it in a Table response. */
-export interface TableColumn {
-  name: string;
-  type: string;
-  format: string;
-  description: string;
-  priority: number;
-}
+export type TableColumn = TableColumnDefinition;
 
-export interface TablePrinterHook {
-  columns: TableColumn[];
-  row(obj: KubeObject, now: Date): { cells: unknown[]; conditions?: unknown[] };
-}
+/** The table printer of a kind (src/api/tables). */
+export type TablePrinterHook = TablePrinter;
 
 /**
  * Per-kind behaviour. Every hook is optional; each is called with an object the

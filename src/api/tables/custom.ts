@@ -2,6 +2,7 @@
  * Tables for custom resources, from a CRD version's `additionalPrinterColumns`,
  * and the default table Kubernetes serves for kinds without a printer.
  */
+import type { CustomResourceColumnDefinition } from '../types/apiextensions.ts';
 import type { KubeObject } from '../types/meta.ts';
 import {
   formatTimestampUTC,
@@ -15,15 +16,8 @@ import {
 import { GoFloat, JsonPath } from './jsonpath.ts';
 import { column, nameColumn, type TableColumnDefinition, type TablePrinter } from './table.ts';
 
-/** One `additionalPrinterColumns` entry (apiextensions.k8s.io/v1 CustomResourceColumnDefinition). */
-export interface PrinterColumn {
-  name: string;
-  type: string;
-  format?: string;
-  description?: string;
-  priority?: number;
-  jsonPath: string;
-}
+/** One `additionalPrinterColumns` entry. */
+export type PrinterColumn = CustomResourceColumnDefinition;
 
 /**
  * The printer Kubernetes uses for kinds without a dedicated one (and for
