@@ -16,6 +16,7 @@ import type { Logger } from '../util/log.ts';
 import { realClock, type Clock } from '../util/clock.ts';
 import { GVR, type Client } from '../api/client.ts';
 import type { KubeObject } from '../api/types/meta.ts';
+import { rfc3339 } from './time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -23,10 +24,6 @@ const AGGREGATE_WINDOW_MS = 10 * 60_000;
 const BURST = 25;
 const REFILL_MS = 5 * 60_000;
 const MAX_TRACKED = 4096;
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 interface Recorded {
   name: string;

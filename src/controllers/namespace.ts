@@ -23,6 +23,7 @@ import type { Namespace, Pod } from '../api/types/core.ts';
 import type { Informer } from './informer.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './manager.ts';
 import { WorkQueue } from './queue.ts';
+import { rfc3339 } from './time.ts';
 import {
   FINALIZER_ESTIMATE_SECONDS,
   NAMESPACE_FINALIZER,
@@ -49,10 +50,6 @@ interface ResourceOutcome {
   remaining: number;
   finalizers: Map<string, number>;
   error?: string;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 class NamespaceController implements Controller {

@@ -11,7 +11,7 @@ import {
   nodeLifecycleControllerWith,
   type NodeLifecycleOptions,
 } from './node-lifecycle.ts';
-import { rfc3339 } from './nodelifecycle/time.ts';
+import { rfc3339 } from './time.ts';
 import { testApi, type TestApi } from './testing.ts';
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -89,7 +89,7 @@ import {
 import { HeartbeatTracker } from './nodelifecycle/heartbeat.ts';
 import { markPodNotReady, withDisruptionTarget } from './nodelifecycle/pods.ts';
 import { lifecycleNoExecuteTaint, reconcileTaints } from './nodelifecycle/taints.ts';
-import { parseTime, rfc3339 } from './nodelifecycle/time.ts';
+import { parseTime, rfc3339 } from './time.ts';
 
 export { EVICTION_ANNOTATION } from './nodelifecycle/eviction.ts';
 

@@ -22,6 +22,7 @@ import { GVR, type Client } from '../api/client.ts';
 import type { Node, Pod, PodCondition } from '../api/types/core.ts';
 import type { Informer } from './informer.ts';
 import type { Controller, ControllerContext, ControllerFactory } from './manager.ts';
+import { rfc3339 } from './time.ts';
 
 export const POD_GC_CONTROLLER_NAME = 'pod-garbage-collector';
 
@@ -117,10 +118,6 @@ export function withPodCondition(
     };
   }
   return out;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 class PodGcController implements Controller {

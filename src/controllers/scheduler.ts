@@ -30,6 +30,7 @@ import { readyCondition, SchedulerCache, occupiesNode } from './scheduler/node-c
 import { podInfo } from './scheduler/pod-info.ts';
 import { PodScheduler, unschedulableMessage } from './scheduler/schedule.ts';
 import { SchedulingQueue } from './scheduler/queue.ts';
+import { rfc3339 } from './time.ts';
 
 /** `spec.schedulerName` values this scheduler serves (unset counts as the default). */
 export const SCHEDULER_NAMES: ReadonlySet<string> = new Set([
@@ -155,7 +156,7 @@ class ConditionWriter {
         lastTransitionTime:
           cur?.status === 'False' && cur.lastTransitionTime
             ? cur.lastTransitionTime
-            : new Date(this.#ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            : rfc3339(this.#ctx.clock.now()),
         reason: 'Unschedulable',
         message,
       };

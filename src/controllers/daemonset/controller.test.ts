@@ -26,6 +26,7 @@ import { FakeClock, settle } from '../../util/clock.ts';
 import { daemonSetController } from '../daemonset.ts';
 import { ControllerManager } from '../manager.ts';
 import { testApi, type TestApi } from '../testing.ts';
+import { rfc3339 } from '../time.ts';
 import { targetNodeName } from './eligibility.ts';
 import { templatePatch } from './history.ts';
 
@@ -151,7 +152,7 @@ async function setReady(api: TestApi, clock: FakeClock, p: Pod): Promise<void> {
           {
             type: 'Ready',
             status: 'True',
-            lastTransitionTime: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            lastTransitionTime: rfc3339(clock.now()),
           },
         ],
       },

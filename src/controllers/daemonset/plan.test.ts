@@ -22,9 +22,9 @@ import {
   newDaemonPod,
   releasePatch,
 } from './pods.ts';
+import { rfc3339 as iso } from '../time.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function node(name: string, labels: Record<string, string> = {}, taints: Taint[] = []): Node {
   return { metadata: { name, labels }, spec: { taints } };

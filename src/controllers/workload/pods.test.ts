@@ -8,9 +8,9 @@ import {
   podDeletionCost,
   podsToDelete,
 } from './pods.ts';
+import { rfc3339 as iso } from '../time.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 interface PodOptions {
   node?: string;

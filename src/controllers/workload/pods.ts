@@ -6,6 +6,7 @@
  * in 1.33). All functions are pure and never modify their arguments.
  */
 import type { Pod, PodCondition } from '../../api/types/core.ts';
+import { parseTime } from '../time.ts';
 
 /** The annotation that lets a user say which pods of a ReplicaSet to delete first (lower first). */
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
@@ -22,13 +23,6 @@ export function podReadyCondition(pod: Pod): PodCondition | undefined {
 
 export function isPodReady(pod: Pod): boolean {
   return podReadyCondition(pod)?.status === 'True';
-}
-
-/** Milliseconds since the epoch of an RFC 3339 time; undefined when absent or unparsable. */
-export function parseTime(t: string | undefined): number | undefined {
-  if (!t) return undefined;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /**

@@ -5,9 +5,9 @@ import type { Pod } from '../../api/types/core.ts';
 import type { ReplicaSet } from '../../api/types/apps.ts';
 import { REPLICA_SET_KIND, newControllerRef } from './controller-ref.ts';
 import { podFromTemplate, replicaSetStatus, replicaSetStatusEqual } from './replicas.ts';
+import { rfc3339 as iso } from '../time.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function rs(replicas: number, extra: Partial<NonNullable<ReplicaSet['spec']>> = {}): ReplicaSet {
   return {

@@ -11,16 +11,12 @@ import { clone } from '../../util/objects.ts';
 import { errorMessage } from '../../util/errors.ts';
 import { isPodReady, msUntilAvailable } from './pods.ts';
 import { semanticEqual } from './template-hash.ts';
+import { rfc3339 } from '../time.ts';
 
 /** At most this many pods are created or deleted in one sync (Kubernetes' burstReplicas). */
 export const BURST_REPLICAS = 500;
 
 export const REPLICA_FAILURE = 'ReplicaFailure';
-
-/** RFC 3339 at second precision, as Kubernetes writes metav1.Time. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** `spec.replicas`, which the API defaults to 1. */
 export function specReplicas(obj: { spec?: { replicas?: number } } | undefined): number {

@@ -28,9 +28,9 @@ import {
   specReplicaSum,
   type ScaleStep,
 } from './rollout.ts';
+import { rfc3339 as iso } from '../time.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const template = (image: string): NonNullable<Deployment['spec']>['template'] => ({
   metadata: { labels: { app: 'web' } },

@@ -21,8 +21,8 @@ import type {
 } from '../../api/types/apps.ts';
 import type { LabelSelector } from '../../api/types/meta.ts';
 import { DEPLOYMENT_KIND, newControllerRef } from './controller-ref.ts';
-import { parseTime } from './pods.ts';
-import { REPLICA_FAILURE, rfc3339, specReplicas } from './replicas.ts';
+import { parseTime, rfc3339 } from '../time.ts';
+import { REPLICA_FAILURE, specReplicas } from './replicas.ts';
 import { POD_TEMPLATE_HASH_LABEL, equalIgnoreHash, semanticEqual } from './template-hash.ts';
 
 // ---------------------------------------------------------------- names

@@ -14,7 +14,7 @@ import { FakeClock } from '../../util/clock.ts';
 import { DeploymentController } from '../deployment.ts';
 import { ReplicaSetController } from '../replicaset.ts';
 import { testApi } from '../testing.ts';
-import { rfc3339 } from './replicas.ts';
+import { rfc3339 } from '../time.ts';
 
 export interface HarnessOptions {
   /** Extra admission plugins, after the standard ones. */
