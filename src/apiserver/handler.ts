@@ -20,10 +20,18 @@ import { parseFieldValidation } from './decode.ts';
 import type { Discovery } from './discovery.ts';
 import { negotiate, type Negotiated } from './negotiation.ts';
 import type { OpenApi } from './openapi.ts';
-import { patchTypeOf } from './patching.ts';
+import { patchTypeOf, type PatchType } from './patching.ts';
 import { requestInfo, type RequestInfo } from './request-info.ts';
 import type { DeleteOptions, PropagationPolicy, ResourceStorage, WriteOptions } from './rest.ts';
-import { status, statusFromError, unauthorized, type HttpStatus } from './status.ts';
+import {
+  created,
+  methodNotAllowed,
+  notFound,
+  status,
+  statusFromError,
+  unauthorized,
+  type HttpStatus,
+} from './status.ts';
 import { bindPod, subresource } from './subresources.ts';
 import { partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import { serveWatch } from './watch-http.ts';
@@ -150,7 +158,8 @@ function dryRunParam(q: URLSearchParams): boolean {
   return values.length > 0;
 }
 
-function writeOptions(q: URLSearchParams, req: IncomingMessage): WriteOptions {
+/** The write options of a request's query: dryRun, fieldManager, fieldValidation. */
+export function writeOptions(q: URLSearchParams, req: IncomingMessage): WriteOptions {
   return {
     dryRun: dryRunParam(q),
     fieldManager: q.get('fieldManager') || defaultManager(req),
@@ -163,6 +172,39 @@ function defaultManager(req: IncomingMessage): string {
   const ua = req.headers['user-agent'] ?? '';
   const first = ua.split('/')[0].trim();
   return first.slice(0, 128) || 'unknown';
+}
+
+export interface PatchRequest {
+  patchType: PatchType;
+  patch: unknown;
+  options: WriteOptions & { force?: boolean };
+}
+
+/**
+ * Reads a PATCH: its type (from Content-Type), the parsed body, and the write
+ * options (an apply patch names its manager explicitly; only it may force).
+ */
+export async function readPatch(
+  req: IncomingMessage,
+  q: URLSearchParams,
+  type: ResourceType,
+  maxBodyBytes: number,
+): Promise<PatchRequest> {
+  const patchType = patchTypeOf(req.headers['content-type'] ?? '');
+  if (!patchType) {
+    req.resume();
+    throw new InvalidError(
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.crd ? '' : ', application/strategic-merge-patch+json'}`,
+      { reason: 'UnsupportedMediaType' },
+    );
+  }
+  const patch = parseBody(await readBody(req, maxBodyBytes), req.headers['content-type']);
+  const force = boolParam(q, 'force');
+  if (force !== undefined && patchType !== 'apply')
+    throw badRequest('force=true is only for apply patches');
+  const options = { ...writeOptions(q, req), force };
+  if (patchType === 'apply') options.fieldManager = q.get('fieldManager') ?? undefined;
+  return { patchType, patch, options };
 }
 
 export class RequestHandler {
@@ -305,18 +347,12 @@ export class RequestHandler {
     const type = d.registry.get(info.group, info.version, info.resource);
     if (!type || (!type.namespaced && info.namespace !== '' && info.resource !== 'namespaces')) {
       req.resume();
-      return sendStatus(res, {
-        code: 404,
-        status: status(404, 'NotFound', 'the server could not find the requested resource', {}),
-      });
+      throw notFound();
     }
     const namespace = type.namespaced ? info.namespace || undefined : undefined;
     if (type.namespaced && !namespace && info.name !== '') {
       req.resume();
-      return sendStatus(res, {
-        code: 404,
-        status: status(404, 'NotFound', 'the server could not find the requested resource'),
-      });
+      throw notFound();
     }
     const q = url.searchParams;
     if (info.subresource !== '') {
@@ -336,22 +372,13 @@ export class RequestHandler {
     if (virtual) return;
     if (!(type.verbs as readonly string[]).includes(info.verb)) {
       req.resume();
-      return sendStatus(
-        res,
-        statusFromError(
-          new InvalidError('the server does not allow this method on the requested resource', {
-            reason: 'MethodNotAllowed',
-          }),
-        ),
-      );
+      throw methodNotAllowed();
     }
     const accept = req.headers.accept;
     if (info.verb === 'create' && info.name !== '') {
       // POST goes to the collection; a named POST is only for subresources.
       req.resume();
-      throw new InvalidError('the server does not allow this method on the requested resource', {
-        reason: 'MethodNotAllowed',
-      });
+      throw methodNotAllowed();
     }
     switch (info.verb) {
       case 'get': {
@@ -423,12 +450,7 @@ export class RequestHandler {
           const podType = d.registry.get('', 'v1', 'pods')!;
           const name = (body as { metadata?: { name?: string } }).metadata?.name ?? '';
           await bindPod(d.storage, ctx, podType, namespace!, name, body);
-          return send(
-            res,
-            201,
-            { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 },
-            neg,
-          );
+          return send(res, 201, created(), neg);
         }
         const obj = await d.storage.create(ctx, type, namespace, body, writeOptions(q, req));
         return this.#sendObject(res, 201, type, obj, neg, q, ctx);
@@ -448,22 +470,16 @@ export class RequestHandler {
       }
       case 'patch': {
         const neg = negotiate(accept, { table: true, partial: true });
-        const patchType = patchTypeOf(req.headers['content-type'] ?? '');
-        if (!patchType) {
-          req.resume();
-          throw new InvalidError(
-            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.crd ? '' : ', application/strategic-merge-patch+json'}`,
-            { reason: 'UnsupportedMediaType' },
-          );
-        }
-        const raw = await readBody(req, d.limits.maxBodyBytes);
-        const patch = parseBody(raw, req.headers['content-type']);
-        const force = boolParam(q, 'force');
-        if (force !== undefined && patchType !== 'apply')
-          throw badRequest('force=true is only for apply patches');
-        const opts = { ...writeOptions(q, req), force };
-        if (patchType === 'apply') opts.fieldManager = q.get('fieldManager') ?? undefined;
-        const obj = await d.storage.patch(ctx, type, namespace, info.name, patchType, patch, opts);
+        const { patchType, patch, options } = await readPatch(req, q, type, d.limits.maxBodyBytes);
+        const obj = await d.storage.patch(
+          ctx,
+          type,
+          namespace,
+          info.name,
+          patchType,
+          patch,
+          options,
+        );
         return this.#sendObject(res, 200, type, obj, neg, q, ctx);
       }
       case 'delete': {
@@ -497,9 +513,7 @@ export class RequestHandler {
       }
       default:
         req.resume();
-        throw new InvalidError('the server does not allow this method on the requested resource', {
-          reason: 'MethodNotAllowed',
-        });
+        throw methodNotAllowed();
     }
   }
 
@@ -602,9 +616,7 @@ export class RequestHandler {
     const d = this.#d;
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new InvalidError('the server does not allow this method on the requested resource', {
-        reason: 'MethodNotAllowed',
-      });
+      throw methodNotAllowed();
     }
     if (path === '/api' || path === '/apis') {
       const neg = negotiate(req.headers.accept, { discovery: true });
@@ -619,17 +631,14 @@ export class RequestHandler {
       );
     }
     if (info.apiPrefix) {
-      // /api/v1, /apis/<group>, /apis/<group>/<version>
-      const parts = path.split('/').filter(Boolean);
+      // /api/v1, /apis/<group>/<version>
       const neg = negotiate(req.headers.accept);
-      const doc =
-        parts.length === 2 && parts[0] === 'apis'
-          ? d.discovery.apiGroup(parts[1])
-          : d.discovery.apiResourceList(info.group, info.version);
+      const doc = d.discovery.apiResourceList(info.group, info.version);
       if (doc) return send(res, 200, doc, neg);
     }
-    if (parts0(path) === 'apis' && path.split('/').length === 3) {
-      const doc = d.discovery.apiGroup(path.split('/')[2]);
+    const group = /^\/apis\/([^/]+)$/.exec(path);
+    if (group) {
+      const doc = d.discovery.apiGroup(group[1]);
       if (doc) return send(res, 200, doc);
     }
     if (path === '/openapi/v3') return send(res, 200, d.openapi.index());
@@ -671,10 +680,7 @@ export class RequestHandler {
       negotiate(accept);
       return send(res, 200, d.openapi.v2());
     }
-    return sendStatus(res, {
-      code: 404,
-      status: status(404, 'NotFound', 'the server could not find the requested resource'),
-    });
+    throw notFound();
   }
 
   /** Entry point for `upgrade` events (exec, attach, port-forward). */
@@ -717,10 +723,6 @@ export class RequestHandler {
     const pod = await this.#d.storage.get({ user, warnings: [] }, type, info.namespace, info.name);
     await this.#d.connector.upgrade(kind, pod, req, socket, head, url.searchParams);
   }
-}
-
-function parts0(path: string): string {
-  return path.split('/').filter(Boolean)[0] ?? '';
 }
 
 function includeObjectParam(q: URLSearchParams): IncludeObject {

@@ -12,6 +12,7 @@ import { isAdmin } from './context.ts';
 import type { HandlerDeps } from './handler.ts';
 import { send } from './handler.ts';
 import { negotiate } from './negotiation.ts';
+import { methodNotAllowed } from './status.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { Attributes } from './auth.ts';
 
@@ -39,9 +40,7 @@ export async function selfReview(
   }
   if (info.verb !== 'create') {
     req.resume();
-    throw new InvalidError('the server does not allow this method on the requested resource', {
-      reason: 'MethodNotAllowed',
-    });
+    throw methodNotAllowed();
   }
   const neg = negotiate(req.headers.accept);
   const body = await readJson();

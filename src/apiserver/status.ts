@@ -4,7 +4,7 @@
  * so clients branch correctly: kubectl retries on 409 Conflict, relists on 410,
  * backs off on 429 with Retry-After.
  */
-import { isVergeError, type VergeError } from '../util/errors.ts';
+import { InvalidError, NotFoundError, isVergeError, type VergeError } from '../util/errors.ts';
 import type { Status, StatusCause, StatusDetails } from '../api/types/meta.ts';
 
 export interface HttpStatus {
@@ -101,6 +101,23 @@ export function statusFromError(err: unknown): HttpStatus {
       return make(503, 'ServiceUnavailable');
     }
   }
+}
+
+/** A path the server does not serve (no such resource, subresource or document). */
+export function notFound(): NotFoundError {
+  return new NotFoundError('the server could not find the requested resource');
+}
+
+/** A verb the resource (or path) does not support: 405. */
+export function methodNotAllowed(): InvalidError {
+  return new InvalidError('the server does not allow this method on the requested resource', {
+    reason: 'MethodNotAllowed',
+  });
+}
+
+/** The answer to a create that returns no object (pods/binding, pods/eviction). */
+export function created(): Status {
+  return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 };
 }
 
 export function unauthorized(): HttpStatus {

@@ -5,7 +5,7 @@
  * handed to the PodConnector.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConflictError, InvalidError, NotFoundError } from '../util/errors.ts';
+import { ConflictError, InvalidError } from '../util/errors.ts';
 import { clone, getPath, isObject, setPath, type JsonObject } from '../util/objects.ts';
 import { applyJsonPatch, applyMergePatch } from '../api/patch/index.ts';
 import { formatLabelSelector, labelSelectorFromObject } from '../api/validation/selectors.ts';
@@ -14,12 +14,12 @@ import type { KubeObject, LabelSelector } from '../api/types/meta.ts';
 import type { RequestContext } from './context.ts';
 import type { ResourceStorage } from './rest.ts';
 import type { HandlerDeps } from './handler.ts';
-import { send } from './handler.ts';
+import { readPatch, send, writeOptions } from './handler.ts';
 import { negotiate } from './negotiation.ts';
 import { patchTypeOf } from './patching.ts';
 import { readBody, parseBody } from './body.ts';
+import { created, methodNotAllowed, notFound } from './status.ts';
 import type { RequestInfo } from './request-info.ts';
-import { parseFieldValidation } from './decode.ts';
 import type { ConnectKind } from './connect.ts';
 import { rfc3339 } from './time.ts';
 
@@ -34,16 +34,6 @@ export interface SubresourceRequest {
   deps: HandlerDeps;
   /** Reads the body as an object; protobuf bodies are decoded as `as` (default: the resource's kind). */
   readJson: (as?: ResourceType) => Promise<unknown>;
-}
-
-function notFound(): NotFoundError {
-  return new NotFoundError('the server could not find the requested resource');
-}
-
-function methodNotAllowed(): InvalidError {
-  return new InvalidError('the server does not allow this method on the requested resource', {
-    reason: 'MethodNotAllowed',
-  });
 }
 
 function badRequest(message: string): InvalidError {
@@ -83,48 +73,29 @@ export async function subresource(r: SubresourceRequest): Promise<void> {
   }
 }
 
-function manager(r: SubresourceRequest): string {
-  return (
-    r.query.get('fieldManager') || (r.req.headers['user-agent'] ?? '').split('/')[0] || 'unknown'
-  );
-}
-
 async function status(r: SubresourceRequest): Promise<void> {
   const { deps, ctx, type, namespace, info, query: q } = r;
   const neg = negotiate(r.req.headers.accept);
-  const opts = {
-    subresource: 'status',
-    dryRun: q.getAll('dryRun').includes('All'),
-    fieldManager: manager(r),
-    fieldValidation: parseFieldValidation(q.get('fieldValidation') ?? undefined),
-  };
   switch (info.verb) {
     case 'get':
       r.req.resume();
       return send(r.res, 200, await deps.storage.get(ctx, type, namespace, info.name), neg);
-    case 'update':
-      return send(
-        r.res,
-        200,
-        await deps.storage.update(ctx, type, namespace, info.name, await r.readJson(), opts),
-        neg,
-        ctx.warnings,
-      );
+    case 'update': {
+      const opts = { ...writeOptions(q, r.req), subresource: 'status' };
+      const body = await r.readJson();
+      const obj = await deps.storage.update(ctx, type, namespace, info.name, body, opts);
+      return send(r.res, 200, obj, neg, ctx.warnings);
+    }
     case 'patch': {
-      const patchType = patchTypeOf(r.req.headers['content-type'] ?? '');
-      if (!patchType)
-        throw new InvalidError('unsupported patch content type', {
-          reason: 'UnsupportedMediaType',
-        });
-      const patch = parseBody(
-        await readBody(r.req, deps.limits.maxBodyBytes),
-        r.req.headers['content-type'],
+      const { patchType, patch, options } = await readPatch(
+        r.req,
+        q,
+        type,
+        deps.limits.maxBodyBytes,
       );
       const obj = await deps.storage.patch(ctx, type, namespace, info.name, patchType, patch, {
-        ...opts,
-        fieldManager:
-          patchType === 'apply' ? (q.get('fieldManager') ?? undefined) : opts.fieldManager,
-        force: q.get('force') === 'true',
+        ...options,
+        subresource: 'status',
       });
       return send(r.res, 200, obj, neg, ctx.warnings);
     }
@@ -201,7 +172,7 @@ async function scale(r: SubresourceRequest): Promise<void> {
     type,
     namespace,
     info.name,
-    { dryRun: q.getAll('dryRun').includes('All'), fieldManager: manager(r), subresource: 'scale' },
+    { ...writeOptions(q, r.req), subresource: 'scale' },
     (current) => {
       const wanted = change(toScale(type, current));
       const rv = (wanted.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
@@ -231,13 +202,7 @@ async function binding(r: SubresourceRequest): Promise<void> {
   }
   const body = await r.readJson();
   await bindPod(r.deps.storage, r.ctx, type, namespace!, info.name, body);
-  send(
-    r.res,
-    201,
-    { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 },
-    negotiate(r.req.headers.accept),
-    ctx.warnings,
-  );
+  send(r.res, 201, created(), negotiate(r.req.headers.accept), ctx.warnings);
 }
 
 export async function bindPod(
@@ -300,12 +265,7 @@ async function eviction(r: SubresourceRequest): Promise<void> {
     gracePeriodSeconds:
       typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
   });
-  send(
-    r.res,
-    201,
-    { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', code: 201 },
-    negotiate(r.req.headers.accept),
-  );
+  send(r.res, 201, created(), negotiate(r.req.headers.accept));
 }
 
 /** namespaces/finalize: the namespace controller clears spec.finalizers when the namespace is empty. */
@@ -320,9 +280,8 @@ async function finalize(r: SubresourceRequest): Promise<void> {
     isObject(body) && isObject(body.spec) && Array.isArray(body.spec.finalizers)
       ? (body.spec.finalizers as string[])
       : [];
-  const obj = await deps.storage.finalize(ctx, type, info.name, finalizers, {
-    fieldManager: manager(r),
-  });
+  const options = writeOptions(r.query, r.req);
+  const obj = await deps.storage.finalize(ctx, type, info.name, finalizers, options);
   send(r.res, 200, obj, negotiate(r.req.headers.accept));
 }
 
