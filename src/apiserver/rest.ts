@@ -900,12 +900,8 @@ export class ResourceStorage {
     if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0) return false;
     // A pod in its grace period is deleted by its node agent once its containers
     // stopped; one whose grace period is over (0) goes when its finalizers do.
-    if (type.resource === 'pods' && type.group === '')
-      return (m.deletionGracePeriodSeconds ?? 0) === 0;
-    if (type.resource === 'namespaces' && type.group === '') {
-      return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length ?? 0) === 0;
-    }
-    return true;
+    if (isCore(type, 'pods')) return (m.deletionGracePeriodSeconds ?? 0) === 0;
+    return namespaceFinalizers(type, obj).length === 0;
   }
 
   /**
@@ -1018,23 +1014,17 @@ export class ResourceStorage {
     const now = this.#now();
     const grace = gracePeriod(type, current, options);
     const pendingFinalizers = [...finalizers];
-    const namespaceFinalizers =
-      type.resource === 'namespaces' && type.group === ''
-        ? ((current.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [])
-        : [];
-    if (pendingFinalizers.length === 0 && grace === 0 && namespaceFinalizers.length === 0)
+    const nsFinalizers = namespaceFinalizers(type, current);
+    if (pendingFinalizers.length === 0 && grace === 0 && nsFinalizers.length === 0)
       return undefined;
-    if (!m.deletionTimestamp) {
-      m.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
-      m.deletionGracePeriodSeconds = grace;
-    } else if (grace < (m.deletionGracePeriodSeconds ?? 0)) {
-      // A shorter grace period than the one in progress wins.
+    // A shorter grace period than the one in progress wins.
+    if (!m.deletionTimestamp || grace < (m.deletionGracePeriodSeconds ?? 0)) {
       m.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
       m.deletionGracePeriodSeconds = grace;
     }
     if (pendingFinalizers.length > 0) m.finalizers = pendingFinalizers;
     else delete m.finalizers;
-    if (namespaceFinalizers.length > 0) {
+    if (nsFinalizers.length > 0) {
       next.status = { ...(isObject(next.status) ? next.status : {}), phase: 'Terminating' };
     }
     return next;
@@ -1074,9 +1064,20 @@ function alreadyExists(type: ResourceType, name: string): AlreadyExistsError {
   });
 }
 
+/** Whether `type` is the core (group "") resource named `resource`. */
+function isCore(type: ResourceType, resource: string): boolean {
+  return type.group === '' && type.resource === resource;
+}
+
+/** A namespace's spec.finalizers (what must finish before it goes); none for other kinds. */
+function namespaceFinalizers(type: ResourceType, obj: KubeObject): string[] {
+  if (!isCore(type, 'namespaces')) return [];
+  return (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+}
+
 /** Kubernetes' default grace periods: pods bound to a node get theirs; the rest none. */
 function gracePeriod(type: ResourceType, obj: KubeObject, options: DeleteOptions): number {
-  if (!(type.resource === 'pods' && type.group === '')) return 0;
+  if (!isCore(type, 'pods')) return 0;
   const spec = obj.spec as
     { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
   // An unscheduled pod, or one whose containers never started, goes at once.
