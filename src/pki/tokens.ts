@@ -303,18 +303,13 @@ export class TokenStore {
     }
     db.exec('PRAGMA synchronous = FULL');
     // Again under the write lock: another process may have created it meanwhile.
-    db.exec('BEGIN IMMEDIATE');
-    try {
+    this.#transaction('cannot open the token database', () => {
       if (identify()) {
         db.exec(SCHEMA);
         db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
         db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       }
-      db.exec('COMMIT');
-    } catch (err) {
-      db.exec('ROLLBACK');
-      throw err;
-    }
+    });
   }
 
   /** Makes a token. The secret is returned once, in `token`, and stored only as its hash. */
