@@ -19,6 +19,7 @@
  * `{"f:labels":{".":{},"f:app":{}}}` owns both.
  */
 import { InvalidError } from '../../util/errors.ts';
+import { compareGoStrings } from '../structural/messages.ts';
 
 /** One step of a path, in its canonical fieldsV1 spelling (`f:spec`, `k:{"name":"c"}`). */
 export type PathElement = string;
@@ -43,7 +44,7 @@ export function goJSON(value: unknown): string {
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj)
       .filter((k) => obj[k] !== undefined)
-      .sort(compareStrings);
+      .sort(compareGoStrings);
     return `{${keys.map((k) => `${goString(k)}:${goJSON(obj[k])}`).join(',')}}`;
   }
   return 'null';
@@ -115,23 +116,6 @@ function parseJSON(raw: string, body: string): unknown {
   }
 }
 
-/** Code-point order, which is Go's byte order of UTF-8 strings. */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const ca = a.charCodeAt(i);
-    const cb = b.charCodeAt(i);
-    if (ca === cb) continue;
-    // Surrogates (astral code points) sort after every BMP code unit in code-point order.
-    const sa = ca >= 0xd800 && ca <= 0xdfff;
-    const sb = cb >= 0xd800 && cb <= 0xdfff;
-    if (sa !== sb) return sa ? 1 : -1;
-    return ca < cb ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
 /** structured-merge-diff's total order of values: numbers, strings, booleans, lists, maps, null. */
 export function compareValues(a: unknown, b: unknown): number {
   const ra = valueRank(a);
@@ -141,7 +125,7 @@ export function compareValues(a: unknown, b: unknown): number {
     case 0:
       return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
     case 1:
-      return compareStrings(a as string, b as string);
+      return compareGoStrings(a as string, b as string);
     case 2:
       return a === b ? 0 : a ? 1 : -1;
     case 3: {
@@ -155,8 +139,8 @@ export function compareValues(a: unknown, b: unknown): number {
     }
     case 4:
       return compareFieldLists(
-        Object.entries(a as object).sort(([x], [y]) => compareStrings(x, y)),
-        Object.entries(b as object).sort(([x], [y]) => compareStrings(x, y)),
+        Object.entries(a as object).sort(([x], [y]) => compareGoStrings(x, y)),
+        Object.entries(b as object).sort(([x], [y]) => compareGoStrings(x, y)),
       );
     default:
       return 0;
@@ -174,7 +158,7 @@ function valueRank(v: unknown): number {
 
 function compareFieldLists(a: [string, unknown][], b: [string, unknown][]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = compareStrings(a[i][0], b[i][0]) || compareValues(a[i][1], b[i][1]);
+    const c = compareGoStrings(a[i][0], b[i][0]) || compareValues(a[i][1], b[i][1]);
     if (c !== 0) return c;
   }
   return a.length - b.length;
@@ -190,7 +174,7 @@ export function compareElements(a: PathElement, b: PathElement): number {
   if (ra !== rb) return ra - rb;
   switch (a[0]) {
     case 'f':
-      return compareStrings(a, b);
+      return compareGoStrings(a, b);
     case 'i':
       return Number(a.slice(2)) - Number(b.slice(2));
     case 'k':
@@ -202,7 +186,7 @@ export function compareElements(a: PathElement, b: PathElement): number {
     case 'v':
       return compareValues(JSON.parse(a.slice(2)), JSON.parse(b.slice(2)));
     default:
-      return compareStrings(a, b);
+      return compareGoStrings(a, b);
   }
 }
 
@@ -213,7 +197,7 @@ function valueText(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(valueText).join(',')}]`;
   if (typeof v === 'object') {
     return Object.entries(v)
-      .sort(([a], [b]) => compareStrings(a, b))
+      .sort(([a], [b]) => compareGoStrings(a, b))
       .map(([k, x]) => `${k}=${valueText(x)}`)
       .join('');
   }

@@ -11,7 +11,8 @@
 import { ConflictError, InvalidError, type FieldCause } from '../../util/errors.ts';
 import type { JSONSchemaProps, SchemaResolver } from '../schema.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../types/meta.ts';
-import { FieldSet, compareStrings, element, goJSON, pathText } from './field-set.ts';
+import { compareGoStrings } from '../structural/messages.ts';
+import { FieldSet, element, goJSON, pathText } from './field-set.ts';
 import { compareObjects, isPlainObject, type WalkContext } from './typed.ts';
 
 export type Operation = 'Apply' | 'Update';
@@ -116,11 +117,11 @@ export function encodeManagedFields(managed: ManagedFields): ManagedFieldsEntry[
   const entries = [...managed.values()].filter((e) => !e.fields.isEmpty());
   entries.sort(
     (a, b) =>
-      compareStrings(a.operation, b.operation) ||
+      compareGoStrings(a.operation, b.operation) ||
       seconds(a.time) - seconds(b.time) ||
-      compareStrings(a.manager, b.manager) ||
-      compareStrings(a.apiVersion, b.apiVersion) ||
-      compareStrings(a.subresource, b.subresource),
+      compareGoStrings(a.manager, b.manager) ||
+      compareGoStrings(a.apiVersion, b.apiVersion) ||
+      compareGoStrings(a.subresource, b.subresource),
   );
   return entries.map((e) => {
     const out: ManagedFieldsEntry = {
@@ -177,7 +178,8 @@ export function capUpdateManagers(managed: ManagedFields, max = MAX_UPDATE_MANAG
   const updaters = [...managed.keys()].filter((id) => managed.get(id)!.operation === 'Update');
   if (updaters.length <= max) return;
   updaters.sort(
-    (a, b) => seconds(managed.get(a)!.time) - seconds(managed.get(b)!.time) || compareStrings(a, b),
+    (a, b) =>
+      seconds(managed.get(a)!.time) - seconds(managed.get(b)!.time) || compareGoStrings(a, b),
   );
   const firstOfVersion = new Map<string, string>();
   let count = updaters.length;
@@ -233,7 +235,7 @@ export function applyConflictError(
   conflicts: Map<string, FieldSet>,
   managed: ManagedFields,
 ): ConflictError {
-  const ids = [...conflicts.keys()].sort(compareStrings);
+  const ids = [...conflicts.keys()].sort(compareGoStrings);
   const causes: FieldCause[] = [];
   const lines: string[] = [];
   for (const id of ids) {
