@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { REF_PREFIX, SchemaResolver } from '../schema.ts';
-import type { JSONSchemaProps } from '../schema.ts';
+import type { GroupVersionKind, JSONSchemaProps } from '../schema.ts';
 import type { CustomResourceDefinition } from '../types/apiextensions.ts';
 import type { Deployment } from '../types/apps.ts';
 import type { SelfSubjectAccessReview } from '../types/authorization.ts';
@@ -10,12 +10,7 @@ import type { Lease } from '../types/coordination.ts';
 import type { EventsV1Event } from '../types/events.ts';
 import { apiextensionsDefinitions } from './apiextensions.ts';
 import { appsDefinitions } from './apps.ts';
-import {
-  builtinDefinitionParts,
-  builtinDefinitions,
-  builtinKinds,
-  definitionFor,
-} from './builtin.ts';
+import { builtinDefinitionParts, builtinDefinitions, definitionFor } from './builtin.ts';
 import { miscDefinitions } from './misc.ts';
 
 const resolver = new SchemaResolver(builtinDefinitions);
@@ -151,6 +146,64 @@ describe('builtinDefinitions', () => {
     assert.deepEqual(bad, []);
   });
 });
+
+/** A kind the API server serves, with the definitions of its object and (if it has one) its list. */
+interface BuiltinKind {
+  gvk: GroupVersionKind;
+  definition: string;
+  listDefinition?: string;
+}
+
+function kinds(
+  group: string,
+  version: string,
+  prefix: string,
+  entries: [kind: string, listed: boolean][],
+): BuiltinKind[] {
+  return entries.map(([kind, listed]) => ({
+    gvk: { group, version, kind },
+    definition: prefix + kind,
+    ...(listed ? { listDefinition: `${prefix}${kind}List` } : {}),
+  }));
+}
+
+/** Every served kind. Subresource-only and create-only kinds (Binding, Scale, the reviews) have no list. */
+const builtinKinds: BuiltinKind[] = [
+  ...kinds('', 'v1', 'io.k8s.api.core.v1.', [
+    ['Pod', true],
+    ['Node', true],
+    ['Namespace', true],
+    ['ConfigMap', true],
+    ['Secret', true],
+    ['Service', true],
+    ['Endpoints', true],
+    ['Event', true],
+    ['ServiceAccount', true],
+    ['Binding', false],
+  ]),
+  ...kinds('apps', 'v1', 'io.k8s.api.apps.v1.', [
+    ['Deployment', true],
+    ['ReplicaSet', true],
+    ['DaemonSet', true],
+    ['ControllerRevision', true],
+  ]),
+  ...kinds('autoscaling', 'v1', 'io.k8s.api.autoscaling.v1.', [['Scale', false]]),
+  ...kinds('coordination.k8s.io', 'v1', 'io.k8s.api.coordination.v1.', [['Lease', true]]),
+  ...kinds('events.k8s.io', 'v1', 'io.k8s.api.events.v1.', [['Event', true]]),
+  ...kinds('authorization.k8s.io', 'v1', 'io.k8s.api.authorization.v1.', [
+    ['SelfSubjectAccessReview', false],
+    ['SelfSubjectRulesReview', false],
+  ]),
+  ...kinds('authentication.k8s.io', 'v1', 'io.k8s.api.authentication.v1.', [
+    ['SelfSubjectReview', false],
+  ]),
+  ...kinds(
+    'apiextensions.k8s.io',
+    'v1',
+    'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.',
+    [['CustomResourceDefinition', true]],
+  ),
+];
 
 describe('builtinKinds and definitionFor', () => {
   it('points every kind and list at a definition carrying its group/version/kind', () => {
