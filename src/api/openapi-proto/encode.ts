@@ -42,6 +42,7 @@
  * this is a generator bug, and a half-encoded document would mislead kubectl.
  */
 import { InvalidError } from '../../util/errors.ts';
+import { isObject, type JsonObject } from '../../util/objects.ts';
 
 /** The media type kubectl puts in `Accept` when it asks for the protobuf document. */
 export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
@@ -185,8 +186,6 @@ class ProtoWriter {
 // ---------------------------------------------------------------------------
 // JSON to messages
 
-type JsonObject = Record<string, unknown>;
-
 interface Ctx {
   onDropped: (path: string) => void;
 }
@@ -216,10 +215,8 @@ interface Layout {
 }
 
 function asObject(v: unknown, path: string): JsonObject {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    throw new InvalidError(`${path}: expected an object, got ${describe(v)}`);
-  }
-  return v as JsonObject;
+  if (!isObject(v)) throw new InvalidError(`${path}: expected an object, got ${describe(v)}`);
+  return v;
 }
 
 function asArray(v: unknown, path: string): unknown[] {

@@ -37,6 +37,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { InvalidError } from '../../util/errors.ts';
+import { isObject } from '../../util/objects.ts';
 import { definitionFor } from '../openapi/builtin.ts';
 import {
   REF_PREFIX,
@@ -521,16 +522,12 @@ function decodeFields(
       decodeRepeated(ctx, r, wire, plan.value, depth, list as unknown[]);
     } else {
       let map = Object.hasOwn(out, name) ? out[name] : undefined;
-      if (!isPlainObject(map)) out[name] = map = {};
+      if (!isObject(map)) out[name] = map = {};
       decodeMapEntry(ctx, r, wire, plan.value, depth, map as Record<string, unknown>);
     }
     ctx.path.pop();
     return true;
   });
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Appends one occurrence of a repeated field: one element, or a packed run of numbers. */
@@ -631,7 +628,7 @@ function decodeValue(
   const outer = enterLength(ctx, r, wire, plan.kind === 'message' ? plan.table : 'message');
   let result: unknown;
   if (plan.kind === 'message') {
-    const target = isPlainObject(existing) ? existing : {};
+    const target = isObject(existing) ? existing : {};
     decodeFields(ctx, r, plan.table, plan.table, target, depth + 1);
     result = target;
   } else if (plan.kind === 'list') {
