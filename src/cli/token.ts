@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidError, isNotFound } from '../util/errors.ts';
 import { parseDuration } from '../util/duration.ts';
+import { rfc3339 } from '../util/time.ts';
 import { TokenStore, certificateHash, type TokenInfo } from '../pki/index.ts';
 import { parseFlags, type Command } from './command.ts';
 
@@ -159,8 +160,7 @@ export function formatTable(tokens: TokenInfo[], now: Date): string {
       t.id,
       t.node ?? '<any>',
       t.usesLeft === undefined ? 'unlimited' : String(t.usesLeft),
-      t.expires.toISOString().replace(/\.\d{3}Z$/, 'Z') +
-        (t.expires.getTime() <= now.getTime() ? ' (expired)' : ''),
+      rfc3339(t.expires) + (t.expires.getTime() <= now.getTime() ? ' (expired)' : ''),
       t.description,
     ]),
   ];

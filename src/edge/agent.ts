@@ -19,7 +19,6 @@ import {
   certificateTimes,
   createCsr,
   fetchVerifiedCa,
-  identityFromPeerCertificate,
   parseJoinToken,
   requestNodeCertificate,
 } from '../pki/index.ts';
@@ -35,6 +34,7 @@ import {
   isUnavailable,
 } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
+import { rfc3339 } from '../util/time.ts';
 import { VERGE_VERSION } from '../util/version.ts';
 import {
   LocalStore,
@@ -151,12 +151,10 @@ export class EdgeAgent {
     const caPath = join(this.pkiDir, 'ca.crt');
     if (existsSync(nodePem) && existsSync(caPath)) {
       const cert = new X509Certificate(readFileSync(nodePem, 'utf8'));
-      const who = identityFromPeerCertificate({
-        subject: Object.fromEntries(cert.subject.split('\n').map((l) => l.split('='))),
-      } as never);
-      if (who?.user !== `system:node:${this.#o.nodeName}`) {
+      const user = /^CN=(.*)$/m.exec(cert.subject)?.[1];
+      if (user !== `system:node:${this.#o.nodeName}`) {
         throw new InvalidError(
-          `${nodePem} is for ${who?.user ?? 'nobody'}, not system:node:${this.#o.nodeName}; use another --data-dir or the same --node-name`,
+          `${nodePem} is for ${user ?? 'nobody'}, not system:node:${this.#o.nodeName}; use another --data-dir or the same --node-name`,
         );
       }
       return;
@@ -298,7 +296,7 @@ export class EdgeAgent {
 
   /** Records an event about this node (through the outbox, so offline ones arrive later). */
   #event(type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(new Date());
     const node = this.store?.get('Node', '', this.#o.nodeName) as Node | undefined;
     const name = `${this.#o.nodeName}.${Date.now().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`;
     const event = {
@@ -366,11 +364,8 @@ export class EdgeAgent {
       const link = this.link!;
       const batch = link.ready ? this.outbox!.pending(16) : [];
       if (batch.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-          // Re-check now and then even without a put (the link may have become ready).
-          setTimeout(resolve, 1000).unref();
-        });
+        // Woken by a put, by the link becoming ready (#onReady) or by shutdown.
+        await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
         continue;
       }

@@ -5,7 +5,8 @@
  */
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
-import type { Node, NodeCondition, NodeStatus, Taint } from '../api/types/core.ts';
+import type { Node, NodeCondition, NodeStatus, NodeSystemInfo, Taint } from '../api/types/core.ts';
+import { rfc3339 } from '../util/time.ts';
 import { GIT_VERSION } from '../util/version.ts';
 
 export interface NodeStatusOptions {
@@ -48,6 +49,24 @@ function internalIp(): string | undefined {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return '127.0.0.1';
+}
+
+let machine: Omit<NodeSystemInfo, 'containerRuntimeVersion'> | undefined;
+
+/** What does not change while the agent runs (read once, not at every report). */
+function machineInfo(): Omit<NodeSystemInfo, 'containerRuntimeVersion'> {
+  machine ??= {
+    machineID: readTrimmed('/etc/machine-id'),
+    systemUUID: readTrimmed('/sys/class/dmi/id/product_uuid') || readTrimmed('/etc/machine-id'),
+    bootID: readTrimmed('/proc/sys/kernel/random/boot_id'),
+    kernelVersion: os.release(),
+    osImage: osImage(),
+    kubeletVersion: GIT_VERSION.replace(/\+.*$/, ''),
+    kubeProxyVersion: '',
+    operatingSystem: 'linux',
+    architecture: ARCH[process.arch] ?? process.arch,
+  };
+  return machine;
 }
 
 /** The labels the kubelet sets on its Node, plus the user's. */
@@ -105,7 +124,7 @@ export function readNodeStatus(
   }
   const capacity: Record<string, string> = { cpu, memory: memoryKi, pods };
   if (storage) capacity['ephemeral-storage'] = storage;
-  const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const time = rfc3339(now);
   const memoryPressure = availableMemory() < (options.memoryPressureBytes ?? 100 * 1024 * 1024);
   const diskPressure = diskFree < (options.diskPressureRatio ?? 0.1);
   const condition = (
@@ -163,16 +182,8 @@ export function readNodeStatus(
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
     nodeInfo: {
-      machineID: readTrimmed('/etc/machine-id'),
-      systemUUID: readTrimmed('/sys/class/dmi/id/product_uuid') || readTrimmed('/etc/machine-id'),
-      bootID: readTrimmed('/proc/sys/kernel/random/boot_id'),
-      kernelVersion: os.release(),
-      osImage: osImage(),
+      ...machineInfo(),
       containerRuntimeVersion: options.runtimeVersion ?? 'none://',
-      kubeletVersion: GIT_VERSION.replace(/\+.*$/, ''),
-      kubeProxyVersion: '',
-      operatingSystem: 'linux',
-      architecture: ARCH[process.arch] ?? process.arch,
     },
   };
 }

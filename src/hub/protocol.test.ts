@@ -7,6 +7,7 @@ import {
   decodeStreamData,
   encodeMessage,
   encodeStreamData,
+  encodeSync,
   fromWireError,
   ProtocolError,
   toWireError,
@@ -124,6 +125,19 @@ describe('hub protocol', () => {
       () => decodeCloudMessage('{"t":"res","id":1,"ok":false,"error":"x"}'),
       /res\.error/,
     );
+  });
+
+  it('encodeSync writes what encodeMessage would', () => {
+    const changes = [
+      { op: 'put', kind: 'ConfigMap', object: { metadata: { name: 'a', resourceVersion: '1' } } },
+      { op: 'delete', kind: 'Pod', namespace: 'd', name: 'p' },
+    ] as const;
+    const text = encodeSync(
+      7,
+      changes.map((c) => JSON.stringify(c)),
+    );
+    assert.equal(text, encodeMessage({ t: 'sync', seq: 7, changes: [...changes] }));
+    assert.deepEqual(decodeCloudMessage(encodeSync(1, [])), { t: 'sync', seq: 1, changes: [] });
   });
 
   it('frames stream data', () => {

@@ -233,6 +233,15 @@ export function encodeMessage(message: EdgeMessage | CloudMessage): string {
   return JSON.stringify(message);
 }
 
+/**
+ * A `sync` message from changes already serialized one by one (the hub sizes its
+ * batches by their text, so it need not serialize them twice). Equal to
+ * `encodeMessage({ t: 'sync', seq, changes })`.
+ */
+export function encodeSync(seq: number, encodedChanges: readonly string[]): string {
+  return `{"t":"sync","seq":${seq},"changes":[${encodedChanges.join(',')}]}`;
+}
+
 /** Decodes and validates a text frame sent by an edge. */
 export function decodeEdgeMessage(text: string): EdgeMessage {
   const m = parseEnvelope(text);

@@ -7,7 +7,8 @@
  * half-open connection.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -26,9 +27,8 @@ import {
   runEdge,
   startEdge,
   type EdgeProcess,
+  verge,
 } from '../helpers/edge.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 const NODE = 'edge-a';
 const DEBUG = { VERGE_LOG_LEVEL: 'debug' };
@@ -155,7 +155,7 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
     ]);
     assert.equal(lease.spec.holderIdentity, NODE);
     // The token was bound and single-node: it shows as used in the list.
-    const list = await runVerge(['token', 'list', '--data-dir', server.dataDir]);
+    const list = verge(['token', 'list', '--data-dir', server.dataDir]);
     assert.match(list, new RegExp(NODE));
   });
 
@@ -204,8 +204,9 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
     } finally {
       await other.stop();
     }
-    // Status written while offline (the edge keeps reporting into its outbox).
-    await new Promise((r) => setTimeout(r, 2500));
+    // The edge recorded CloudUnreachable when it went offline (waited for above);
+    // it must arrive with a timestamp from before the restart.
+    const restartedAt = Date.now();
     const mark = edge!.output.length;
     server = await startServer({ dataDir: server.dataDir, args: serverArgs() });
     k = new Kubectl(server.kubeconfig);
@@ -224,6 +225,22 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
       30_000,
     );
     assert.match(events, /lost the connection to the cloud/);
+    const list = await k.json<{ items: Array<{ reason: string; firstTimestamp: string }> }>([
+      'get',
+      'events',
+      '--field-selector',
+      `involvedObject.name=${NODE}`,
+      '-o',
+      'json',
+    ]);
+    const unreachable = list.items.filter((e) => e.reason === 'CloudUnreachable');
+    assert.ok(unreachable.length > 0);
+    for (const e of unreachable) {
+      assert.ok(
+        Date.parse(e.firstTimestamp) < restartedAt,
+        `${e.firstTimestamp} written while offline`,
+      );
+    }
     await edge!.stop();
     const want = await cloudView(k);
     const have = edgeInventory(edgeDir);
@@ -262,7 +279,7 @@ describe('edge nodes join and stay in sync', { timeout: 300_000 }, () => {
     assert.notEqual(r.code, 0);
     assert.match(r.output, /bound to node "edge-b"|another node|edge-b/);
     const id = token.split('.')[2]!;
-    await runVerge(['token', 'delete', '--data-dir', server.dataDir, id]);
+    verge(['token', 'delete', '--data-dir', server.dataDir, id]);
     r = runEdge(args('edge-b', token, dir()));
     assert.notEqual(r.code, 0);
     assert.match(r.output, /unknown|revoked|not found|invalid/i);
@@ -473,15 +490,6 @@ function requestOver(
     ws.on('message', onMessage);
     send(ws, m);
   });
-}
-
-async function runVerge(args: string[]): Promise<string> {
-  const { spawnSync } = await import('node:child_process');
-  const { fileURLToPath } = await import('node:url');
-  const bin = fileURLToPath(new URL('../../bin/verge', import.meta.url));
-  const r = spawnSync(bin, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`verge ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
 }
 
 describe('node certificates rotate over the link', { timeout: 120_000 }, () => {

@@ -86,14 +86,20 @@ export function runEdge(args: string[]): { code: number | null; output: string }
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+/** Runs `verge ARGS...`, which must succeed; returns its stdout. */
+export function verge(args: string[]): string {
+  const r = spawnSync(VERGE, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`verge ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
 /** `verge token create ...`: returns the token. */
 export function createToken(dataDir: string, extra: string[] = []): string {
-  const r = spawnSync(VERGE, ['token', 'create', '--data-dir', dataDir, ...extra], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`verge token create failed: ${r.stderr}`);
-  const token = r.stdout.trim().split('\n').pop()!.trim();
-  return token;
+  return verge(['token', 'create', '--data-dir', dataDir, ...extra])
+    .trim()
+    .split('\n')
+    .pop()!
+    .trim();
 }
 
 /** What an (idle) edge data dir holds: `Kind/ns/name` -> resourceVersion. */

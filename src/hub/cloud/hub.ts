@@ -22,20 +22,23 @@
  * that long plus jitter, so a cloud restart does not become a reconnect storm.
  */
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import type { Client } from '../../api/client.ts';
+import type { Lease } from '../../api/types/coordination.ts';
 import type { KubeObject } from '../../api/types/meta.ts';
 import { identityFromPeerCertificate } from '../../pki/index.ts';
 import {
   errorMessage,
   ForbiddenError,
   isAlreadyExists,
+  isConflict,
   isNotFound,
   UnavailableError,
 } from '../../util/errors.ts';
+import { rfc3339Micro } from '../../util/time.ts';
 import type { Logger } from '../../util/log.ts';
 import { VERGE_VERSION } from '../../util/version.ts';
 import {
@@ -43,6 +46,7 @@ import {
   decodeEdgeMessage,
   DEFAULT_MAX_MESSAGE_BYTES,
   encodeMessage,
+  encodeSync,
   HUB_PATH,
   PROTOCOL,
   PROTOCOL_VERSION,
@@ -246,7 +250,7 @@ export class CloudHub {
   ): void {
     const body = JSON.stringify({ kind: 'Status', status: 'Failure', code, message });
     const lines = [
-      `HTTP/1.1 ${code} ${code === 503 ? 'Service Unavailable' : code === 403 ? 'Forbidden' : code === 401 ? 'Unauthorized' : 'Bad Request'}`,
+      `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}`,
       'Content-Type: application/json',
       `Content-Length: ${Buffer.byteLength(body)}`,
       'Connection: close',
@@ -357,6 +361,10 @@ class Session {
   #lastSeen = Date.now();
   #lastLease = 0;
   #leaseBusy = false;
+  /** The Lease as last written, so the next renewal needs no read. */
+  #lease?: Lease;
+  /** The API as this node (authorization and admission see the node). */
+  readonly #client: Client;
   #tokens: number;
   #tokensAt = Date.now();
   #violations = 0;
@@ -368,6 +376,7 @@ class Session {
     this.#hub = hub;
     this.node = node;
     this.#user = user;
+    this.#client = hub.options.authorization.clientFor(user);
     this.#ws = ws;
     this.#log = hub.log.child({ node, remote });
     this.#tokens = hub.options.rateBurst ?? 1000;
@@ -442,7 +451,10 @@ class Session {
   }
 
   #send(message: CloudMessage): void {
-    const text = encodeMessage(message);
+    this.#sendText(encodeMessage(message));
+  }
+
+  #sendText(text: string): void {
     this.#hub.stats.bytesOut += text.length;
     this.#ws.send(text);
   }
@@ -583,7 +595,8 @@ class Session {
   }
 
   #queue(changes: Change[]): void {
-    this.#backlog.push(...changes);
+    // Not push(...changes): an initial diff can exceed the engine's argument limit.
+    for (const c of changes) this.#backlog.push(c);
     if (this.#backlog.length > (this.#hub.options.maxBacklog ?? 100_000)) {
       this.#log.warn({ backlog: this.#backlog.length }, 'edge is not keeping up; disconnecting it');
       this.close(CloseCode.TryLater, 'too far behind; reconnect to catch up by difference', 1);
@@ -597,20 +610,23 @@ class Session {
     if (this.#closed || !this.#view) return;
     const window = this.#hub.options.syncWindow ?? 8;
     const limit = this.#hub.options.batchBytes ?? 512 * 1024;
-    while (this.#backlog.length > 0 && this.#inFlight.size < window) {
-      const batch: Change[] = [];
+    let next = 0;
+    while (next < this.#backlog.length && this.#inFlight.size < window) {
+      // Each change is serialized once: its text both sizes the batch and is sent.
+      const batch: string[] = [];
       let bytes = 0;
-      while (this.#backlog.length > 0 && (batch.length === 0 || bytes < limit)) {
-        const c = this.#backlog[0]!;
-        const size = c.op === 'put' ? JSON.stringify(c.object).length : 64;
-        if (batch.length > 0 && bytes + size > limit) break;
-        batch.push(this.#backlog.shift()!);
-        bytes += size;
+      while (next < this.#backlog.length) {
+        const text = JSON.stringify(this.#backlog[next]);
+        if (batch.length > 0 && bytes + text.length > limit) break;
+        batch.push(text);
+        bytes += text.length;
+        next++;
       }
       const seq = ++this.#seq;
       this.#inFlight.add(seq);
-      this.#send({ t: 'sync', seq, changes: batch });
+      this.#sendText(encodeSync(seq, batch));
     }
+    if (next > 0) this.#backlog = this.#backlog.slice(next);
     if (this.#syncing && this.#backlog.length === 0 && this.#inFlight.size === 0) {
       this.#syncing = false;
       this.#hub.syncEnded();
@@ -631,7 +647,9 @@ class Session {
       this.#hub.index,
       this.node,
       this.#hub.options.leaseDurationSeconds ?? 40,
+      this.#lease,
     )
+      .then((lease) => (this.#lease = lease))
       .catch((err: unknown) => this.#log.warn({ err: errorMessage(err) }, 'lease renewal failed'))
       .finally(() => (this.#leaseBusy = false));
   }
@@ -654,7 +672,7 @@ class Session {
           `${request.resource.resource}${request.name ? ` "${request.name}"` : ''} is forbidden: User "${this.#user.name}" cannot ${request.verb} resource "${request.resource.resource}${request.subresource ? '/' + request.subresource : ''}"${request.namespace ? ` in the namespace "${request.namespace}"` : ''}: ${decision.reason ?? 'not allowed'}`,
         );
       }
-      const body = await execute(this.#hub.options.authorization.clientFor(this.#user), request);
+      const body = await execute(this.#client, request);
       if (!this.#closed)
         this.#send(request.quiet ? { t: 'res', id, ok: true } : { t: 'res', id, ok: true, body });
     } catch (err) {
@@ -706,46 +724,58 @@ export async function execute(client: Client, r: ApiRequest): Promise<unknown> {
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
 const LEASE_NAMESPACE = 'kube-node-lease';
 
-/** Creates or renews `node`'s Lease, owned by its Node (so it goes with it). */
+/**
+ * Creates or renews `node`'s Lease, owned by its Node (so it goes with it), and
+ * returns it. With the Lease from the last renewal (`known`), a renewal is one
+ * write; only a conflict or a missing Lease costs a read first.
+ */
 export async function renewLease(
   client: Client,
   index: ViewIndex,
   node: string,
   durationSeconds: number,
-): Promise<void> {
-  // A MicroTime: RFC 3339 with microseconds.
-  const renewTime = new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-  let lease: KubeObject & { spec?: Record<string, unknown> };
+  known?: Lease,
+): Promise<Lease> {
+  const spec = {
+    holderIdentity: node,
+    leaseDurationSeconds: durationSeconds,
+    renewTime: rfc3339Micro(new Date()),
+  };
+  const renew = (lease: Lease): Promise<Lease> =>
+    client.update<Lease>(LEASES, LEASE_NAMESPACE, { ...lease, spec: { ...lease.spec, ...spec } });
+  if (known) {
+    try {
+      return await renew(known);
+    } catch (err) {
+      if (!isConflict(err) && !isNotFound(err)) throw err;
+    }
+  }
   try {
-    lease = await client.get(LEASES, LEASE_NAMESPACE, node);
+    return await renew(await client.get<Lease>(LEASES, LEASE_NAMESPACE, node));
   } catch (err) {
     if (!isNotFound(err)) throw err;
-    const owner = index.get('Node', '', node);
-    const body = {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: {
-        name: node,
-        namespace: LEASE_NAMESPACE,
-        ...(owner?.metadata.uid
-          ? {
-              ownerReferences: [
-                { apiVersion: 'v1', kind: 'Node', name: node, uid: owner.metadata.uid },
-              ],
-            }
-          : {}),
-      },
-      spec: { holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime },
-    };
-    try {
-      await client.create(LEASES, LEASE_NAMESPACE, body);
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-    return;
   }
-  await client.update(LEASES, LEASE_NAMESPACE, {
-    ...lease,
-    spec: { ...lease.spec, holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime },
-  });
+  const owner = index.get('Node', '', node);
+  const body: Lease = {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: node,
+      namespace: LEASE_NAMESPACE,
+      ...(owner?.metadata.uid
+        ? {
+            ownerReferences: [
+              { apiVersion: 'v1', kind: 'Node', name: node, uid: owner.metadata.uid },
+            ],
+          }
+        : {}),
+    },
+    spec,
+  };
+  try {
+    return await client.create<Lease>(LEASES, LEASE_NAMESPACE, body);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    return renew(await client.get<Lease>(LEASES, LEASE_NAMESPACE, node));
+  }
 }

@@ -252,7 +252,6 @@ export class NodeView implements ViewEventSink {
         this.#drop('Pod', pod, changes);
         this.#release(before, changes);
       }
-      void old;
     } else if ((this.#refCount.get(keyOf(kind, obj)) ?? 0) > 0) {
       if (deleted) this.#drop(kind, obj, changes);
       else this.#put(kind, obj, changes);
