@@ -9,7 +9,6 @@ import {
   nodeShouldRunDaemonPod,
   pinToNode,
   targetNodeName,
-  toleratesTaint,
   withDaemonTolerations,
 } from './eligibility.ts';
 
@@ -229,15 +228,6 @@ describe('DaemonSet node eligibility', () => {
       }).length,
       2,
     );
-  });
-
-  it('matches tolerations to taints by key, operator, value and effect', () => {
-    const t: Taint = { key: 'k', value: 'v', effect: 'NoSchedule' };
-    assert.equal(toleratesTaint({ operator: 'Exists' }, t), true);
-    assert.equal(toleratesTaint({ key: 'k' }, t), false);
-    assert.equal(toleratesTaint({ key: 'k', value: 'v' }, t), true);
-    assert.equal(toleratesTaint({ key: 'k', value: 'v', effect: 'NoExecute' }, t), false);
-    assert.equal(toleratesTaint({ key: 'other', operator: 'Exists' }, t), false);
   });
 
   it('pins a pod to its node, replacing every required term and keeping the rest', () => {

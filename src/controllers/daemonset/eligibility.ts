@@ -17,21 +17,20 @@ import type {
   NodeSelectorRequirement,
   NodeSelectorTerm,
   PodSpec,
-  Taint,
-  TaintEffect,
   Toleration,
 } from '../../api/types/core.ts';
 import { matchesLabels, type Requirement } from '../../api/validation/selectors.ts';
 import { deepEqual } from '../../util/objects.ts';
-
-// Taint keys Kubernetes puts on nodes (k8s.io/api/core/v1 well-known taints).
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
+import {
+  firstUntoleratedTaint,
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+} from '../taints.ts';
 
 /** The field a DaemonSet pod's node affinity pins it with. */
 export const NODE_NAME_FIELD = 'metadata.name';
@@ -96,34 +95,6 @@ export function withDaemonTolerations(spec: PodSpec): PodSpec {
     tolerations = addOrUpdateToleration(tolerations, t);
   }
   return { ...spec, tolerations };
-}
-
-/** Whether one toleration matches one taint (key, value by operator, effect). */
-export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** The first taint with one of `effects` that no toleration matches; undefined when all are tolerated. */
-export function findUntoleratedTaint(
-  taints: readonly Taint[] | undefined,
-  tolerations: readonly Toleration[] | undefined,
-  effects: readonly TaintEffect[],
-): Taint | undefined {
-  for (const taint of taints ?? []) {
-    if (!effects.includes(taint.effect)) continue;
-    if (!(tolerations ?? []).some((t) => toleratesTaint(t, taint))) return taint;
-  }
-  return undefined;
 }
 
 const LABEL_OPERATORS: Record<string, Requirement['operator']> = {
@@ -219,10 +190,10 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Eligibility {
   if (!matchesRequiredNodeAffinity(spec, node)) return none;
   const tolerations = withDaemonTolerations(spec).tolerations;
   const taints = node.spec?.taints;
-  if (findUntoleratedTaint(taints, tolerations, ['NoSchedule', 'NoExecute'])) {
+  if (firstUntoleratedTaint(taints, tolerations, ['NoSchedule', 'NoExecute'])) {
     return {
       shouldRun: false,
-      shouldContinueRunning: !findUntoleratedTaint(taints, tolerations, ['NoExecute']),
+      shouldContinueRunning: !firstUntoleratedTaint(taints, tolerations, ['NoExecute']),
     };
   }
   return { shouldRun: true, shouldContinueRunning: true };

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Node, NodeCondition, Taint, Toleration } from '../../api/types/core.ts';
 import { clone } from '../../util/objects.ts';
-import {
-  lifecycleNoExecuteTaint,
-  matchingToleration,
-  reconcileTaints,
-  toleratesTaint,
-  TAINT_NOT_READY as NOT_READY,
-  TAINT_UNREACHABLE as UNREACHABLE,
-} from './taints.ts';
+import { lifecycleNoExecuteTaint, matchingToleration, reconcileTaints } from './taints.ts';
+import { TAINT_NOT_READY as NOT_READY, TAINT_UNREACHABLE as UNREACHABLE } from '../taints.ts';
 
 const NOW = '2026-01-01T00:10:00Z';
 const EARLIER = '2026-01-01T00:01:00Z';
@@ -116,22 +110,8 @@ describe('lifecycleNoExecuteTaint', () => {
   });
 });
 
-describe('toleratesTaint', () => {
+describe('matchingToleration', () => {
   const taint: Taint = { key: UNREACHABLE, effect: 'NoExecute' };
-  const cases: [Toleration, boolean][] = [
-    [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute' }, true],
-    [{ key: UNREACHABLE, operator: 'Exists' }, true],
-    [{ key: UNREACHABLE, effect: 'NoExecute' }, true], // Equal with empty values
-    [{ key: UNREACHABLE, value: 'x', effect: 'NoExecute' }, false],
-    [{ key: UNREACHABLE, operator: 'Exists', effect: 'NoSchedule' }, false],
-    [{ operator: 'Exists' }, true],
-    [{ key: NOT_READY, operator: 'Exists' }, false],
-  ];
-  for (const [toleration, want] of cases) {
-    it(`${JSON.stringify(toleration)} -> ${want}`, () => {
-      assert.equal(toleratesTaint(toleration, taint), want);
-    });
-  }
 
   it('decides by the first matching toleration', () => {
     const forever: Toleration = { key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute' };

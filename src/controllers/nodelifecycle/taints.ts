@@ -1,19 +1,20 @@
 /**
  * The taints the node lifecycle controller owns, derived from a node's
  * conditions as Kubernetes' controller derives them (TaintNodesByCondition and
- * the NoExecute tainting pass), and toleration matching as the scheduler and
- * taint manager do it.
+ * the NoExecute tainting pass), and which toleration decides an eviction.
  */
 import type { Node, Taint, Toleration } from '../../api/types/core.ts';
+import {
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+  toleratesTaint,
+} from '../taints.ts';
 import { nodeCondition } from './conditions.ts';
-
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
-export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 /** Condition type -> (status -> NoSchedule taint key), as in Kubernetes. */
 const CONDITION_TAINTS: Record<string, Partial<Record<string, string>>> = {
@@ -82,20 +83,6 @@ export function reconcileTaints(node: Node, now: string): Taint[] | undefined {
 /** The node's NoExecute unreachable or not-ready taint, if it has one. */
 export function lifecycleNoExecuteTaint(node: Node): Taint | undefined {
   return node.spec?.taints?.find((t) => t.effect === 'NoExecute' && NO_EXECUTE_KEYS.has(t.key));
-}
-
-/** Kubernetes' toleration matching: effect and key when set, then the operator. */
-export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
 }
 
 /**

@@ -1,13 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeSelectorTerm, Pod, Toleration } from '../../api/types/core.ts';
-import {
-  filterNode,
-  fitsResources,
-  pinnedNodeNames,
-  toleratesTaint,
-  type FilterStatus,
-} from './filters.ts';
+import { filterNode, fitsResources, pinnedNodeNames, type FilterStatus } from './filters.ts';
 import { interPodPreFilter } from './interpod.ts';
 import { SchedulerCache, type NodeState } from './node-cache.ts';
 import { podInfo } from './pod-info.ts';
@@ -185,25 +179,6 @@ describe('filters: taints and tolerations', () => {
   it('an empty key with Exists tolerates everything', () => {
     const taints = [taint, { key: 'other', effect: 'NoExecute' as const }];
     assert.equal(check(tol({ operator: 'Exists' }), { taints, ready: 'Unknown' }), undefined);
-  });
-
-  it('toleratesTaint follows Kubernetes', () => {
-    assert.equal(
-      toleratesTaint(
-        { key: 'k', operator: 'Exists' },
-        { key: 'k', value: 'v', effect: 'NoSchedule' },
-      ),
-      true,
-    );
-    assert.equal(toleratesTaint({ key: 'k' }, { key: 'k', effect: 'NoSchedule' }), true);
-    assert.equal(
-      toleratesTaint({ key: 'k' }, { key: 'k', value: 'v', effect: 'NoSchedule' }),
-      false,
-    );
-    assert.equal(
-      toleratesTaint({ key: 'j', operator: 'Exists' }, { key: 'k', effect: 'NoSchedule' }),
-      false,
-    );
   });
 });
 

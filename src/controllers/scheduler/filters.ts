@@ -12,9 +12,10 @@ import type {
   NodeSelectorRequirement,
   NodeSelectorTerm,
   Taint,
-  Toleration,
+  TaintEffect,
 } from '../../api/types/core.ts';
-import { TAINT_UNSCHEDULABLE, type NodeState } from './node-cache.ts';
+import { firstUntoleratedTaint, TAINT_UNSCHEDULABLE, tolerated } from '../taints.ts';
+import type { NodeState } from './node-cache.ts';
 import type { PodInfo } from './pod-info.ts';
 import type { InterPodState } from './interpod.ts';
 import { spreadFilter, type SpreadFilterState, type SpreadHelpers } from './topology-spread.ts';
@@ -46,36 +47,8 @@ export function untoleratedTaintReason(t: Taint): string {
 
 // ------------------------------------------------------------ taints
 
-/** Kubernetes' `Toleration.ToleratesTaint`. An empty key with Exists tolerates everything. */
-export function toleratesTaint(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (tol.key && tol.key !== taint.key) return false;
-  switch (tol.operator ?? 'Equal') {
-    case 'Equal':
-      return (tol.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
-
-export function tolerated(tolerations: readonly Toleration[], taint: Taint): boolean {
-  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
-  return false;
-}
-
-/** The first NoSchedule/NoExecute taint the pod does not tolerate, if any. */
-export function firstUntoleratedTaint(
-  taints: readonly Taint[],
-  tolerations: readonly Toleration[],
-): Taint | undefined {
-  for (const t of taints) {
-    if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
-    if (!tolerated(tolerations, t)) return t;
-  }
-  return undefined;
-}
+/** The effects the TaintToleration filter enforces (PreferNoSchedule only scores). */
+const HARD_EFFECTS: readonly TaintEffect[] = ['NoSchedule', 'NoExecute'];
 
 // ------------------------------------------------------------ node affinity
 
@@ -236,7 +209,7 @@ export interface FilterContext {
 export const spreadHelpers: SpreadHelpers = {
   matchesNodeAffinity: matchesNodeSelectorAndAffinity,
   toleratesNodeTaints: (pod, node) =>
-    !node.hasHardTaints || !firstUntoleratedTaint(node.taints, pod.tolerations),
+    !node.hasHardTaints || !firstUntoleratedTaint(node.taints, pod.tolerations, HARD_EFFECTS),
 };
 
 /**
@@ -257,7 +230,7 @@ export function filterNode(
     return { code: 'UnschedulableAndUnresolvable', reasons: [REASON_UNSCHEDULABLE] };
   }
   const taint = node.hasHardTaints
-    ? firstUntoleratedTaint(node.taints, pod.tolerations)
+    ? firstUntoleratedTaint(node.taints, pod.tolerations, HARD_EFFECTS)
     : undefined;
   if (taint) {
     return { code: 'UnschedulableAndUnresolvable', reasons: [untoleratedTaintReason(taint)] };

@@ -13,14 +13,12 @@
  * runs to completion.
  */
 import type { Node, NodeCondition, Pod, Taint } from '../../api/types/core.ts';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '../taints.ts';
 import { hasPodAffinity, podInfo, type HostPort, type PodInfo } from './pod-info.ts';
 import { emptyResources, nodeAllocatable, type Allocatable, type Resources } from './resources.ts';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 /**
  * The taints the scheduler applies: the node's own, plus the one Kubernetes'

@@ -20,12 +20,8 @@
  *
  * All functions are pure; integer arithmetic mirrors Kubernetes' int64 math.
  */
-import {
-  tolerated,
-  termMatchesNode,
-  matchesNodeSelectorAndAffinity,
-  spreadHelpers,
-} from './filters.ts';
+import { tolerated } from '../taints.ts';
+import { termMatchesNode, matchesNodeSelectorAndAffinity, spreadHelpers } from './filters.ts';
 import { explicitSpreadRawScores } from './topology-spread.ts';
 import { interPodNodeScore, interPodScores, type NamespaceLabels } from './interpod.ts';
 import { LABEL_HOSTNAME, LABEL_ZONE, type NodeState, type SchedulerCache } from './node-cache.ts';
