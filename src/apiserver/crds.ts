@@ -24,7 +24,7 @@ import type { CustomResourceDefinition } from '../api/types/apiextensions.ts';
 import type { KubeObject, Condition } from '../api/types/meta.ts';
 import { systemContext } from './context.ts';
 import type { ResourceStorage } from './rest.ts';
-import { rfc3339 } from './time.ts';
+import { rfc3339 } from '../util/time.ts';
 
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 

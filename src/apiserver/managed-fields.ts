@@ -6,7 +6,7 @@ import type { ResourceType } from '../api/registry.ts';
 import { apiVersionOf } from '../api/registry.ts';
 import type { KubeObject } from '../api/types/meta.ts';
 import { serverSideApply, updateManagedFields } from '../api/apply/index.ts';
-import { rfc3339 } from './time.ts';
+import { rfc3339 } from '../util/time.ts';
 
 /** Records in `after.metadata.managedFields` what `manager` changed (operation Update). */
 export function recordManagedFields(

@@ -40,7 +40,7 @@ import { runAdmission, type AdmissionPlugin, type Operation } from './admission.
 import { decodeObject, type FieldValidation } from './decode.ts';
 import { applyPatch, type PatchType } from './patching.ts';
 import { recordManagedFields, applyConfiguration } from './managed-fields.ts';
-import { rfc3339 } from './time.ts';
+import { rfc3339 } from '../util/time.ts';
 
 export type { FieldValidation } from './decode.ts';
 export type { PatchType } from './patching.ts';

@@ -21,7 +21,7 @@ import { readBody, parseBody } from './body.ts';
 import { created, methodNotAllowed, notFound } from './status.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { ConnectKind } from './connect.ts';
-import { rfc3339 } from './time.ts';
+import { rfc3339 } from '../util/time.ts';
 
 export interface SubresourceRequest {
   ctx: RequestContext;
