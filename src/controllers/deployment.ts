@@ -472,18 +472,11 @@ class DeploymentSync {
       }
       await this.#setRevision(rs.metadata.annotations?.[REVISION_ANNOTATION]);
       if (hasProgressDeadline(this.#d) && !getCondition(this.#d.status, 'Progressing')) {
-        const status = clone(this.#d.status ?? {});
-        setCondition(
-          status,
-          newCondition(
-            'Progressing',
-            'True',
-            Reason.FoundNewRS,
-            `Found new replica set "${rs.metadata.name}"`,
-            this.#s.clock.now(),
-          ),
+        await this.#setProgressing(
+          'True',
+          Reason.FoundNewRS,
+          `Found new replica set "${rs.metadata.name}"`,
         );
-        await this.#updateStatus(status);
       }
       return rs;
     }
@@ -533,13 +526,8 @@ class DeploymentSync {
       } else {
         const msg = `Failed to create new replica set "${name}": ${errorMessage(err)}`;
         if (hasProgressDeadline(d)) {
-          const status = clone(d.status ?? {});
-          setCondition(
-            status,
-            newCondition('Progressing', 'False', Reason.FailedRSCreate, msg, this.#s.clock.now()),
-          );
           try {
-            await this.#updateStatus(status);
+            await this.#setProgressing('False', Reason.FailedRSCreate, msg);
           } catch {
             // The create error is the one to report.
           }
@@ -554,20 +542,16 @@ class DeploymentSync {
     }
     await this.#setRevision(String(newRevision));
     if (!alreadyExists && hasProgressDeadline(this.#d)) {
-      const status = clone(this.#d.status ?? {});
-      setCondition(
-        status,
-        newCondition(
-          'Progressing',
-          'True',
-          Reason.NewReplicaSet,
-          `Created new replica set "${name}"`,
-          this.#s.clock.now(),
-        ),
-      );
-      await this.#updateStatus(status);
+      await this.#setProgressing('True', Reason.NewReplicaSet, `Created new replica set "${name}"`);
     }
     return created;
+  }
+
+  /** Writes a Progressing condition into the Deployment's status. */
+  async #setProgressing(status: 'True' | 'False', reason: string, message: string): Promise<void> {
+    const next = clone(this.#d.status ?? {});
+    setCondition(next, newCondition('Progressing', status, reason, message, this.#s.clock.now()));
+    await this.#updateStatus(next);
   }
 
   async #namespaceTerminating(): Promise<boolean> {
