@@ -3,7 +3,7 @@
  * code, nothing is half-written, and the server keeps serving.
  */
 import assert from 'node:assert/strict';
-import { request, type RequestOptions } from 'node:https';
+import type { RequestOptions } from 'node:https';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -16,21 +16,21 @@ import { join } from 'node:path';
 import {
   adminCredentials,
   eventually,
+  httpsCall,
   removeDir,
   startServer,
+  type Credentials,
+  type HttpsReply,
   type ServerProcess,
 } from '../helpers/cluster.ts';
 
-interface Reply {
-  code: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
+interface Reply extends HttpsReply {
   json(): { kind?: string; code?: number; reason?: string; message?: string; [k: string]: unknown };
 }
 
 describe('bad input gets a clear Status and loses nothing', () => {
   let server: ServerProcess;
-  let creds: ReturnType<typeof adminCredentials>;
+  let creds: Credentials;
 
   before(async () => {
     server = await startServer({
@@ -51,45 +51,19 @@ describe('bad input gets a clear Status and loses nothing', () => {
     removeDir(server?.dataDir);
   });
 
-  function call(
+  async function call(
     method: string,
     path: string,
     body?: string | Buffer,
     headers: Record<string, string> = {},
     tls: Partial<RequestOptions> = {},
   ): Promise<Reply> {
-    const url = new URL(path, creds.server);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          method,
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          ca: creds.ca,
-          cert: creds.cert,
-          key: creds.key,
-          headers: { 'Content-Type': 'application/json', ...headers },
-          ...tls,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({
-              code: res.statusCode ?? 0,
-              headers: res.headers,
-              body: text,
-              json: () => JSON.parse(text) as ReturnType<Reply['json']>,
-            });
-          });
-        },
-      );
-      req.on('error', reject);
-      if (body !== undefined) req.end(body);
-      else req.end();
+    const r = await httpsCall(creds, method, path, {
+      body,
+      headers: { 'Content-Type': 'application/json', ...headers },
+      tls,
     });
+    return { ...r, json: () => JSON.parse(r.body) as ReturnType<Reply['json']> };
   }
 
   async function expectStatus(
@@ -133,9 +107,13 @@ describe('bad input gets a clear Status and loses nothing', () => {
   });
 
   it('a YAML alias bomb and absurd nesting are refused', async () => {
-    let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n';
-    for (let i = 0; i < 10; i++)
-      bomb += `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]\n`;
+    // Ten levels of ten aliases each: 10^11 strings once expanded.
+    const anchor = (i: number): string => String.fromCharCode(97 + i);
+    let bomb = `a: &a [${Array(10).fill('"x"').join(',')}]\n`;
+    for (let i = 1; i <= 10; i++)
+      bomb += `${anchor(i)}: &${anchor(i)} [${Array(10)
+        .fill(`*${anchor(i - 1)}`)
+        .join(',')}]\n`;
     await expectStatus(
       await call('POST', cmPath, bomb, { 'Content-Type': 'application/yaml' }),
       400,
@@ -285,13 +263,14 @@ describe('bad input gets a clear Status and loses nothing', () => {
       assert.equal((await call('POST', cmPath, cm(`churn-${i}`))).code, 201);
     }
     // Compaction runs every 100 ms keeping 5 revisions; wait for it to pass revision 2.
-    const deadline = Date.now() + 10_000;
-    let reply: Reply;
-    do {
-      reply = await call('GET', `${cmPath}?watch=1&resourceVersion=2&timeoutSeconds=1`);
-      if (reply.body.includes('"ERROR"')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    } while (Date.now() < deadline);
+    const reply = await eventually(
+      'a watch from revision 2 to be answered with an ERROR event',
+      async () => {
+        const r = await call('GET', `${cmPath}?watch=1&resourceVersion=2&timeoutSeconds=1`);
+        return r.body.includes('"ERROR"') && r;
+      },
+      10_000,
+    );
     assert.equal(reply.code, 200);
     const event = JSON.parse(reply.body.trim().split('\n')[0]) as {
       type: string;
@@ -366,7 +345,7 @@ describe('bad input gets a clear Status and loses nothing', () => {
 
 describe('limits: in-flight cap and request timeout', () => {
   let server: ServerProcess;
-  let creds: ReturnType<typeof adminCredentials>;
+  let creds: Credentials;
 
   before(async () => {
     server = await startServer({
@@ -426,37 +405,14 @@ describe('limits: in-flight cap and request timeout', () => {
     });
   }
 
-  function get(
-    path: string,
-  ): Promise<{ code: number; headers: Record<string, unknown>; body: string }> {
-    const url = new URL(path, creds.server);
-    return new Promise((resolve, reject) => {
-      request(
-        {
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          ca: creds.ca,
-          cert: creds.cert,
-          key: creds.key,
-          agent: false,
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ code: res.statusCode ?? 0, headers: res.headers, body }));
-        },
-      )
-        .on('error', reject)
-        .end();
-    });
-  }
+  const get = (path: string): Promise<HttpsReply> =>
+    httpsCall(creds, 'GET', path, { agent: false });
 
   it('answers 429 with Retry-After past the cap, 504 to stalled requests, then recovers', async () => {
     const first = stalled();
     const second = stalled();
     // Both stalled requests hold their slots until the timeout answers them.
-    let limited: { code: number; headers: Record<string, unknown>; body: string } | undefined;
+    let limited: HttpsReply | undefined;
     for (let i = 0; i < 50 && limited?.code !== 429; i++)
       limited = await get('/api/v1/namespaces/default/configmaps');
     assert.equal(limited?.code, 429, limited?.body);

@@ -4,8 +4,6 @@
  * Running/Ready as a kubelet would; the real edge agent comes later).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import {
   Kubectl,
@@ -122,35 +120,23 @@ describe('controllers and scheduler with kubectl', () => {
   it('rolls out a new image within maxUnavailable, as seen by kubectl get -w; history and undo', async () => {
     await k.ok(['scale', 'deployment', 'web', '--replicas=4']);
     await k.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
-    const watch = spawn(
-      'kubectl',
-      [
-        '--kubeconfig',
-        server.kubeconfig,
-        'get',
-        'deployment',
-        'web',
-        '-w',
-        '-o',
-        'jsonpath={.spec.replicas} {.status.availableReplicas} {.status.replicas}{"\\n"}',
-      ],
-      {
-        env: { ...process.env, HOME: k.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const states: number[][] = [];
-    createInterface({ input: watch.stdout! }).on('line', (l) =>
-      states.push(l.trim().split(/\s+/).map(Number)),
-    );
+    const watch = k.watch([
+      'get',
+      'deployment',
+      'web',
+      '-w',
+      '-o',
+      'jsonpath={.spec.replicas} {.status.availableReplicas} {.status.replicas}{"\\n"}',
+    ]);
     try {
-      await eventually('the watch to start', () => states.length > 0);
+      await eventually('the watch to start', () => watch.lines.length > 0);
       await k.ok(['set', 'image', 'deployment/web', 'app=nginx:1.26']);
       await k.ok(['annotate', 'deployment/web', 'kubernetes.io/change-cause=upgrade to 1.26']);
       await k.ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
     } finally {
-      watch.kill();
+      watch.stop();
     }
+    const states = watch.lines.map((l) => l.trim().split(/\s+/).map(Number));
     assert.ok(states.length >= 3, `saw ${states.length} states`);
     for (const [replicas, available, total] of states) {
       // maxUnavailable 1, maxSurge 1: never fewer than 3 available, never more than 5 pods.

@@ -6,9 +6,7 @@
  * messages; deleting the CRD deletes its objects; KubeEdge's device CRDs serve.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import {
   Kubectl,
@@ -238,26 +236,18 @@ describe('CustomResourceDefinitions with kubectl', () => {
   });
 
   it('kubectl get -w follows custom objects', async () => {
-    const child = spawn(
-      'kubectl',
-      ['--kubeconfig', server.kubeconfig, 'get', 'widgets', '-w', '--output-watch-events'],
-      {
-        env: { ...process.env, HOME: k.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const lines: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+    const watch = k.watch(['get', 'widgets', '-w', '--output-watch-events']);
+    const saw = (re: RegExp): boolean => watch.lines.some((l) => re.test(l));
     try {
-      await eventually('the initial list', () => lines.some((l) => /small/.test(l)));
+      await eventually('the initial list', () => saw(/small/));
       await k.ok(['apply', '-f', '-'], widget('watched', '  size: S'));
-      await eventually('ADDED', () => lines.some((l) => /^ADDED\s+watched\s/.test(l)));
+      await eventually('ADDED', () => saw(/^ADDED\s+watched\s/));
       await k.ok(['patch', 'widget', 'watched', '--type', 'merge', '-p', '{"spec":{"size":"L"}}']);
-      await eventually('MODIFIED', () => lines.some((l) => /^MODIFIED\s+watched\s+L\s/.test(l)));
+      await eventually('MODIFIED', () => saw(/^MODIFIED\s+watched\s+L\s/));
       await k.ok(['delete', 'widget', 'watched']);
-      await eventually('DELETED', () => lines.some((l) => /^DELETED\s+watched\s/.test(l)));
+      await eventually('DELETED', () => saw(/^DELETED\s+watched\s/));
     } finally {
-      child.kill();
+      watch.stop();
     }
   });
 

@@ -4,10 +4,9 @@
  * dry-run, generateName, and a bearer-token user who is denied.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import {
   Kubectl,
@@ -16,8 +15,6 @@ import {
   startServer,
   type ServerProcess,
 } from '../helpers/cluster.ts';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 
 describe('kubectl features against verge server', () => {
   let server: ServerProcess;
@@ -42,40 +39,21 @@ describe('kubectl features against verge server', () => {
     // An existing object makes kubectl print its header once the first list is in;
     // its watch then starts from that list's resourceVersion, so nothing after it is missed.
     await k.ok(['create', 'configmap', 'watch-start', '-n', 'default']);
-    const child = spawn(
-      'kubectl',
-      [
-        '--kubeconfig',
-        server.kubeconfig,
-        'get',
-        'configmaps',
-        '-w',
-        '--output-watch-events',
-        '-n',
-        'default',
-      ],
-      {
-        env: { ...process.env, HOME: k.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const lines: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const watch = k.watch(['get', 'configmaps', '-w', '--output-watch-events', '-n', 'default']);
+    const saw = (re: RegExp): boolean => watch.lines.some((l) => re.test(l));
     try {
       // kubectl prints the header once its watch is established.
-      await eventually('the watch header', () => lines.some((l) => l.startsWith('EVENT')), 20_000);
+      await eventually('the watch header', () => saw(/^EVENT/), 20_000);
       await k.ok(['create', 'configmap', 'watched', '--from-literal=a=1']);
-      await eventually('ADDED', () => lines.some((l) => /^ADDED\s+watched\s/.test(l)));
+      await eventually('ADDED', () => saw(/^ADDED\s+watched\s/));
       await k.ok(['label', 'configmap', 'watched', 'x=y']);
-      await eventually('MODIFIED', () => lines.some((l) => /^MODIFIED\s+watched\s/.test(l)));
+      await eventually('MODIFIED', () => saw(/^MODIFIED\s+watched\s/));
       await k.ok(['delete', 'configmap', 'watched']);
-      await eventually('DELETED', () => lines.some((l) => /^DELETED\s+watched\s/.test(l)));
+      await eventually('DELETED', () => saw(/^DELETED\s+watched\s/));
     } finally {
-      child.kill();
+      watch.stop();
     }
-    assert.equal(stderr.trim(), '', stderr);
+    assert.equal(watch.stderr().trim(), '', watch.stderr());
   });
 
   it('kubectl explain reads the OpenAPI v3 documents', async () => {

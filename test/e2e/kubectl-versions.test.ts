@@ -3,13 +3,11 @@
  * the version the server reports; each of them must work against Verge.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { execFileSync } from 'node:child_process';
-import { removeDir, startServer, type ServerProcess } from '../helpers/cluster.ts';
+import { Kubectl, removeDir, startServer, type ServerProcess } from '../helpers/cluster.ts';
 import { skipUnless } from '../helpers/require.ts';
 
 const kubectlDir = dirname(
@@ -19,25 +17,8 @@ const kubectlDir = dirname(
 );
 const versions = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33'];
 
-function run(
-  bin: string,
-  kubeconfig: string,
-  home: string,
-  args: string[],
-  input?: string,
-): Promise<{ code: number; stdout: string; out: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      bin,
-      ['--kubeconfig', kubeconfig, ...args],
-      { env: { ...process.env, HOME: home }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? 1 : 0, stdout, out: stdout + stderr });
-      },
-    );
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
+const deployment = (replicas: number, image: string): string =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: ${replicas}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: ${image}\n`;
 
 describe('every kubectl the dispatcher can pick', () => {
   let server: ServerProcess;
@@ -55,12 +36,12 @@ describe('every kubectl the dispatcher can pick', () => {
     const bin = join(kubectlDir, `kubectl.${v}`);
     it(`kubectl ${v}: discovery, apply, get, patch, explain, delete`, async (t) => {
       if (skipUnless(t, existsSync(bin), `${bin} is not installed`)) return;
-      const home = mkdtempSync(join(tmpdir(), `verge-kubectl-${v}-`));
+      const k = new Kubectl(server.kubeconfig, bin);
       try {
         const ns = `v${v.replace('.', '-')}`;
         const must = async (args: string[], input?: string): Promise<string> => {
-          const r = await run(bin, server.kubeconfig, home, args, input);
-          assert.equal(r.code, 0, `kubectl ${v} ${args.join(' ')}:\n${r.out}`);
+          const r = await k.run(args, input);
+          assert.equal(r.code, 0, `kubectl ${v} ${args.join(' ')}:\n${r.stdout}${r.stderr}`);
           return r.stdout;
         };
         const version = JSON.parse(await must(['version', '-o', 'json'])) as {
@@ -68,14 +49,8 @@ describe('every kubectl the dispatcher can pick', () => {
         };
         assert.match(version.serverVersion.gitVersion, /^v1\.33\./);
         await must(['create', 'namespace', ns]);
-        await must(
-          ['apply', '-n', ns, '-f', '-'],
-          `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n`,
-        );
-        await must(
-          ['apply', '-n', ns, '-f', '-'],
-          `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.26\n`,
-        );
+        await must(['apply', '-n', ns, '-f', '-'], deployment(1, 'nginx:1.25'));
+        await must(['apply', '-n', ns, '-f', '-'], deployment(2, 'nginx:1.26'));
         assert.match(await must(['get', 'deploy', 'web', '-n', ns]), /^web\s+0\/2\s/m);
         await must(['patch', 'deploy', 'web', '-n', ns, '-p', '{"spec":{"replicas":3}}']);
         assert.match(
@@ -94,7 +69,7 @@ describe('every kubectl the dispatcher can pick', () => {
         assert.match(await must(['api-resources']), /deployments\s+deploy\s+apps\/v1/);
         await must(['delete', 'deploy', 'web', '-n', ns]);
       } finally {
-        removeDir(home);
+        k.cleanup();
       }
     });
   }

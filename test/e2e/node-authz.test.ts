@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -18,8 +17,11 @@ import {
   Kubectl,
   adminCredentials,
   eventually,
+  httpsCall,
   removeDir,
   startServer,
+  type Credentials,
+  type HttpsReply,
   type ServerProcess,
 } from '../helpers/cluster.ts';
 
@@ -68,7 +70,7 @@ describe('per-node authorization (node authorizer + NodeRestriction)', () => {
   let server: ServerProcess;
   let admin: Kubectl;
   let nodeA: Kubectl;
-  let nodeCreds: { ca: string; cert: string; key: string; server: string };
+  let nodeCreds: Credentials;
 
   /** A request as node "a" over raw HTTPS; resolves with the status and the whole body. */
   const asNode = (
@@ -76,31 +78,15 @@ describe('per-node authorization (node authorizer + NodeRestriction)', () => {
     path: string,
     body?: unknown,
     contentType = 'application/merge-patch+json',
-  ): Promise<{ code: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const url = new URL(path, nodeCreds.server);
-      const req = request(
-        {
-          method,
-          headers: body === undefined ? {} : { 'Content-Type': contentType },
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          ca: nodeCreds.ca,
-          cert: nodeCreds.cert,
-          key: nodeCreds.key,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+  ): Promise<HttpsReply> =>
+    httpsCall(
+      nodeCreds,
+      method,
+      path,
+      body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'Content-Type': contentType } },
+    );
 
   before(async () => {
     // The scheduler and controllers add nothing here; pods are bound by hand.

@@ -5,6 +5,8 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { request, type Agent, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -104,23 +106,37 @@ export interface KubectlResult {
   stderr: string;
 }
 
+/** A long-running kubectl (such as `get -w`), its stdout gathered line by line. */
+export interface KubectlWatch {
+  readonly lines: string[];
+  stderr(): string;
+  stop(): void;
+}
+
 /** A kubectl bound to one server's kubeconfig and a private HOME/cache. */
 export class Kubectl {
   readonly kubeconfig: string;
   readonly home: string;
+  readonly bin: string;
 
-  constructor(kubeconfig: string) {
+  /** `bin`: the kubectl binary to run (the system dispatcher by default). */
+  constructor(kubeconfig: string, bin = 'kubectl') {
     this.kubeconfig = kubeconfig;
+    this.bin = bin;
     this.home = mkdtempSync(join(tmpdir(), 'verge-kubectl-'));
+  }
+
+  get #env(): NodeJS.ProcessEnv {
+    return { ...process.env, HOME: this.home, KUBECACHEDIR: join(this.home, 'cache') };
   }
 
   run(args: string[], input?: string): Promise<KubectlResult> {
     return new Promise((resolve) => {
       const child = execFile(
-        'kubectl',
+        this.bin,
         ['--kubeconfig', this.kubeconfig, ...args],
         {
-          env: { ...process.env, HOME: this.home, KUBECACHEDIR: join(this.home, 'cache') },
+          env: this.#env,
           maxBuffer: 64 * 1024 * 1024,
           timeout: 120_000,
         },
@@ -155,6 +171,19 @@ export class Kubectl {
 
   async json<T = Record<string, unknown>>(args: string[]): Promise<T> {
     return JSON.parse(await this.ok([...args, '-o', 'json'])) as T;
+  }
+
+  /** Starts kubectl with `args` and leaves it running until stop(). */
+  watch(args: string[]): KubectlWatch {
+    const child = spawn(this.bin, ['--kubeconfig', this.kubeconfig, ...args], {
+      env: this.#env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout }).on('line', (l) => lines.push(l));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    return { lines, stderr: () => stderr, stop: () => child.kill() };
   }
 
   cleanup(): void {
@@ -206,6 +235,66 @@ export function adminCredentials(kubeconfig: string): {
     key: b64('client-key-data'),
     server: field('server'),
   };
+}
+
+export type Credentials = ReturnType<typeof adminCredentials>;
+
+export interface HttpsReply {
+  code: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpsCallOptions {
+  body?: string | Buffer;
+  headers?: OutgoingHttpHeaders;
+  /** A keep-alive agent, or false for a connection of its own (the global agent by default). */
+  agent?: Agent | false;
+  /** Overrides of the TLS options, such as another client certificate or none. */
+  tls?: Partial<RequestOptions>;
+}
+
+/**
+ * One HTTPS request to the server of `creds`, authenticated by their client
+ * certificate; resolves with any status and the whole body, rejects on network errors.
+ */
+export function httpsCall(
+  creds: Credentials,
+  method: string,
+  path: string,
+  options: HttpsCallOptions = {},
+): Promise<HttpsReply> {
+  const url = new URL(path, creds.server);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        method,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        ca: creds.ca,
+        cert: creds.cert,
+        key: creds.key,
+        agent: options.agent,
+        headers: options.headers,
+        ...options.tls,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            code: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }
 
 export function removeDir(dir: string): void {

@@ -7,8 +7,8 @@
  *
  * Only for tests of issue 5's controllers; the real edge agent replaces it.
  */
-import { Agent, request } from 'node:https';
-import { adminCredentials } from './cluster.ts';
+import { Agent } from 'node:https';
+import { adminCredentials, httpsCall, type Credentials } from './cluster.ts';
 
 export interface FakeNodeSpec {
   name: string;
@@ -26,7 +26,7 @@ export interface FakeNodeSpec {
 type Json = Record<string, unknown>;
 
 export class FakeNodes {
-  readonly #creds: ReturnType<typeof adminCredentials>;
+  readonly #creds: Credentials;
   readonly #agent: Agent;
   readonly #nodes = new Map<string, { spec: FakeNodeSpec; online: boolean }>();
   #timer: NodeJS.Timeout | undefined;
@@ -49,32 +49,15 @@ export class FakeNodes {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<{ code: number; json: Json }> {
-    const url = new URL(path, this.#creds.server);
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          method,
-          hostname: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          agent: this.#agent,
-          headers: text
-            ? { 'Content-Type': contentType, 'User-Agent': 'fake-kubelet/test' }
-            : { 'User-Agent': 'fake-kubelet/test' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const raw = Buffer.concat(chunks).toString();
-            resolve({ code: res.statusCode ?? 0, json: raw ? (JSON.parse(raw) as Json) : {} });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
+    const r = await httpsCall(this.#creds, method, path, {
+      agent: this.#agent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers:
+        body === undefined
+          ? { 'User-Agent': 'fake-kubelet/test' }
+          : { 'Content-Type': contentType, 'User-Agent': 'fake-kubelet/test' },
     });
+    return { code: r.code, json: r.body ? (JSON.parse(r.body) as Json) : {} };
   }
 
   #status(spec: FakeNodeSpec, now: string): Json {
