@@ -14,6 +14,8 @@
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { adminCredentials, removeDir, startServer } from '../test/helpers/cluster.ts';
+import { adminApi } from './lib/admin-api.ts';
+import { inParallel } from './lib/parallel.ts';
 import { machine, percentile, report } from './report.ts';
 
 const quick = process.argv.includes('--quick');
@@ -26,24 +28,23 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-const pod = (i: number): string =>
-  JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
-    spec: {
-      containers: [
-        {
-          name: 'app',
-          image: 'registry.local/app:1.0',
-          command: ['/bin/app', '--port=8080'],
-          env: [{ name: 'MODE', value: 'bench' }],
-          ports: [{ containerPort: 8080 }],
-          resources: { requests: { cpu: '100m', memory: '64Mi' } },
-        },
-      ],
-    },
-  });
+const pod = (i: number): Record<string, unknown> => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
+  spec: {
+    containers: [
+      {
+        name: 'app',
+        image: 'registry.local/app:1.0',
+        command: ['/bin/app', '--port=8080'],
+        env: [{ name: 'MODE', value: 'bench' }],
+        ports: [{ containerPort: 8080 }],
+        resources: { requests: { cpu: '100m', memory: '64Mi' } },
+      },
+    ],
+  },
+});
 
 async function main(): Promise<void> {
   console.error(`machine: ${machine()}`);
@@ -58,60 +59,19 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 2000));
     report({ bench: 'apiserver.idle_rss', mb: rssMb(server.child.pid!), unit: 'MB' });
 
-    const creds = adminCredentials(server.kubeconfig);
-    const url = new URL(creds.server);
-    const agent = new Agent({
-      keepAlive: true,
-      maxSockets: 32,
-      ca: creds.ca,
-      cert: creds.cert,
-      key: creds.key,
-    });
-    const call = (
-      method: string,
-      path: string,
-      body?: string,
-      contentType = 'application/json',
-    ): Promise<{ code: number; body: string }> =>
-      new Promise((resolve, reject) => {
-        const req = request(
-          {
-            method,
-            hostname: url.hostname,
-            port: url.port,
-            path,
-            agent,
-            headers: body
-              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) }
-              : {},
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () =>
-              resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
+    const api = adminApi(server.kubeconfig, 32);
+    const { call } = api;
     const base = '/api/v1/namespaces/default/pods';
 
     // Creates, 32 in flight.
     const createMs: number[] = [];
-    let next = 0;
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        for (let i = next++; i < PODS; i = next++) {
-          const s = performance.now();
-          const r = await call('POST', base, pod(i));
-          createMs.push(performance.now() - s);
-          if (r.code !== 201) throw new Error(`create ${i}: ${r.code} ${r.body}`);
-        }
-      }),
-    );
+    await inParallel(PODS, 32, async (i) => {
+      const s = performance.now();
+      const r = await call('POST', base, pod(i));
+      createMs.push(performance.now() - s);
+      if (r.code !== 201) throw new Error(`create ${i}: ${r.code} ${r.body}`);
+    });
     const createSecs = (performance.now() - t0) / 1000;
     report({
       bench: 'apiserver.pod_create',
@@ -189,7 +149,7 @@ async function main(): Promise<void> {
       const r = await call(
         'PATCH',
         `${base}/bench-${i % PODS}`,
-        JSON.stringify({ metadata: { labels: { touched: String(i) } } }),
+        { metadata: { labels: { touched: String(i) } } },
         'application/merge-patch+json',
       );
       patchMs.push(performance.now() - s);
@@ -207,6 +167,8 @@ async function main(): Promise<void> {
     const updates = quick ? 50 : 200;
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
+    const creds = adminCredentials(server.kubeconfig);
+    const url = new URL(creds.server);
     const watchAgent = new Agent({
       keepAlive: false,
       maxSockets: watchers + 5,
@@ -265,7 +227,7 @@ async function main(): Promise<void> {
       await call(
         'PATCH',
         `${base}/bench-0`,
-        JSON.stringify({ metadata: { labels: { wave: String(i) } } }),
+        { metadata: { labels: { wave: String(i) } } },
         'application/merge-patch+json',
       );
     }
@@ -278,7 +240,7 @@ async function main(): Promise<void> {
       ms_p99: percentile(latencies, 99),
       unit: 'ms',
     });
-    agent.destroy();
+    api.close();
     watchAgent.destroy();
   } finally {
     await server.stop();

@@ -16,7 +16,8 @@ import { defaultControllers } from '../src/controllers/index.ts';
 import { ControllerManager } from '../src/controllers/manager.ts';
 import { makeNode } from '../src/controllers/scheduler/fixtures.ts';
 import { silentLogger } from '../src/util/log.ts';
-import { createAll, sqliteApi } from './lib/inprocess-api.ts';
+import { sqliteApi } from './lib/inprocess-api.ts';
+import { inParallel } from './lib/parallel.ts';
 import { machine, report } from './report.ts';
 
 const args = process.argv.slice(2);
@@ -31,7 +32,7 @@ const REPLICAS = Number(arg('--replicas', quick ? '200' : '1000'));
 console.error(`machine: ${machine()}`);
 const api = await sqliteApi();
 try {
-  await createAll(NODES, 32, (i) =>
+  await inParallel(NODES, 32, (i) =>
     api.client.create(GVR.nodes, undefined, makeNode(`node-${String(i).padStart(5, '0')}`)),
   );
   const manager = new ControllerManager({ client: api.client, log: silentLogger() });

@@ -39,8 +39,9 @@ import { removeDir, startServer, type ServerProcess } from '../test/helpers/clus
 import { createToken, edgeInventory, startEdge, type EdgeProcess } from '../test/helpers/edge.ts';
 import { PROTOCOL_VERSION } from '../src/hub/protocol.ts';
 import { VERGE_VERSION } from '../src/util/version.ts';
-import { adminApi, inParallel, type AdminApi } from './lib/admin-api.ts';
+import { adminApi, type AdminApi } from './lib/admin-api.ts';
 import { CountingProxy, type Chunk, type Traffic } from './lib/counting-proxy.ts';
+import { inParallel } from './lib/parallel.ts';
 import { machine, report } from './report.ts';
 
 const { values: flags } = parseArgs({
@@ -365,16 +366,12 @@ async function cycle(b: Bench, edge: Edge, changed: number): Promise<Cycle> {
   proxy.cut();
   await p.waitFor(/verge edge: offline \(/, 30_000, mark);
   const tPatch = performance.now();
-  await inParallel(
-    Array.from({ length: changed }, (_, i) => i),
-    32,
-    async (i) => {
-      const path = `/api/v1/namespaces/${NS}/configmaps/${cmName(i)}`;
-      const body = { data: { 'app.conf': configText() } };
-      const r = await b.api.call('PATCH', path, body, 'application/merge-patch+json');
-      if (r.code !== 200) throw new Error(`patch ${cmName(i)}: ${r.code} ${r.body}`);
-    },
-  );
+  await inParallel(changed, 32, async (i) => {
+    const path = `/api/v1/namespaces/${NS}/configmaps/${cmName(i)}`;
+    const body = { data: { 'app.conf': configText() } };
+    const r = await b.api.call('PATCH', path, body, 'application/merge-patch+json');
+    if (r.code !== 200) throw new Error(`patch ${cmName(i)}: ${r.code} ${r.body}`);
+  });
   const patchMs = performance.now() - tPatch;
   // The hub learns of the patches through its informers' watch (well under a
   // millisecond each); a change it had not seen yet at the restore would come
@@ -412,23 +409,19 @@ async function catchUpBench(b: Bench): Promise<void> {
 
   // The view: OBJECTS ConfigMaps, then PODS pods bound to the node referencing them.
   const t0 = performance.now();
-  await inParallel(
-    Array.from({ length: OBJECTS }, (_, i) => i),
-    32,
-    async (i) => {
-      await b.api.json(
-        'POST',
-        `/api/v1/namespaces/${NS}/configmaps`,
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: cmName(i), namespace: NS },
-          data: { 'app.conf': configText() },
-        },
-        201,
-      );
-    },
-  );
+  await inParallel(OBJECTS, 32, async (i) => {
+    await b.api.json(
+      'POST',
+      `/api/v1/namespaces/${NS}/configmaps`,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: cmName(i), namespace: NS },
+        data: { 'app.conf': configText() },
+      },
+      201,
+    );
+  });
   const perPod = Math.ceil(OBJECTS / PODS);
   for (let i = 0; i < PODS; i++) {
     await b.api.json(

@@ -29,7 +29,8 @@ import {
 import { makeNode, makePod } from '../src/controllers/scheduler/fixtures.ts';
 import { silentLogger } from '../src/util/log.ts';
 import { machine, report } from './report.ts';
-import { createAll, memoryApi, sqliteApi } from './lib/inprocess-api.ts';
+import { memoryApi, sqliteApi } from './lib/inprocess-api.ts';
+import { inParallel } from './lib/parallel.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -45,10 +46,10 @@ async function run(storeName: string): Promise<void> {
   const api = storeName === 'sqlite' ? await sqliteApi() : await memoryApi();
   try {
     const t0 = performance.now();
-    await createAll(NODES, 32, (i) =>
+    await inParallel(NODES, 32, (i) =>
       api.client.create(GVR.nodes, undefined, makeNode(`node-${String(i).padStart(5, '0')}`)),
     );
-    await createAll(PODS, 64, (i) =>
+    await inParallel(PODS, 64, (i) =>
       api.client.create(GVR.pods, 'default', makePod(`pod-${i}`, { cpu: '100m', memory: '128Mi' })),
     );
     console.error(

@@ -3,8 +3,8 @@
  * kubeconfig), over keep-alive connections, for benchmarks that drive the API
  * faster than kubectl processes could.
  */
-import { Agent, request } from 'node:https';
-import { adminCredentials } from '../../test/helpers/cluster.ts';
+import { Agent } from 'node:https';
+import { adminCredentials, httpsCall } from '../../test/helpers/cluster.ts';
 
 export interface ApiResponse {
   code: number;
@@ -22,7 +22,6 @@ export interface AdminApi {
 /** An admin client for the server of `kubeconfig`, with at most `maxSockets` connections. */
 export function adminApi(kubeconfig: string, maxSockets = 32): AdminApi {
   const creds = adminCredentials(kubeconfig);
-  const url = new URL(creds.server);
   const agent = new Agent({
     keepAlive: true,
     maxSockets,
@@ -36,30 +35,14 @@ export function adminApi(kubeconfig: string, maxSockets = 32): AdminApi {
     body?: unknown,
     contentType = 'application/json',
   ): Promise<ApiResponse> =>
-    new Promise((resolve, reject) => {
-      const text = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        {
-          method,
-          hostname: url.hostname,
-          port: url.port,
-          path,
-          agent,
-          headers: text
-            ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) }
-            : {},
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(text);
-    });
+    httpsCall(
+      creds,
+      method,
+      path,
+      body === undefined
+        ? { agent }
+        : { agent, body: JSON.stringify(body), headers: { 'Content-Type': contentType } },
+    );
   return {
     call,
     async json<T>(method: string, path: string, body?: unknown, want = 200): Promise<T> {
@@ -71,18 +54,4 @@ export function adminApi(kubeconfig: string, maxSockets = 32): AdminApi {
     },
     close: () => agent.destroy(),
   };
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; rejects on the first failure. */
-export async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) await fn(items[i], i);
-    }),
-  );
 }

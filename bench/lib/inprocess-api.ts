@@ -54,17 +54,3 @@ export async function sqliteApi(): Promise<InProcessApi> {
     },
   };
 }
-
-/** Runs `n` calls of `create` with `concurrency` in flight. */
-export async function createAll(
-  n: number,
-  concurrency: number,
-  create: (i: number) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await create(next++);
-    }),
-  );
-}
