@@ -28,10 +28,10 @@
  * ..." (Unavailable) after `busyTimeoutMs`. Not protected: a file on a network
  * filesystem whose fcntl locks do not work.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { readFileHeader, SQLITE_HEADER, sqliteError } from '../util/sqlite.ts';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import type { KubeObject } from '../api/types/meta.ts';
-import { InvalidError, UnavailableError, isVergeError } from '../util/errors.ts';
+import { InvalidError, UnavailableError } from '../util/errors.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 
 export type { KubeObject };
@@ -55,7 +55,6 @@ const APPLICATION_ID = 0x56524745;
  * up, so that a cloud store file (version 1) put in the edge's place is refused.
  */
 const SCHEMA_VERSION = 101;
-const SQLITE_HEADER = 'SQLite format 3\0';
 
 /** Statements return rows as arrays (setReturnArrays), in SELECT column order. */
 export type Row = unknown[];
@@ -70,39 +69,12 @@ export function oneRow(stmt: StatementSync, ...params: SQLInputValue[]): Row | u
 
 /** Translates a SQLite error into Verge's closed set, naming the file. */
 export function storageError(path: string, what: string, err: unknown): Error {
-  if (isVergeError(err)) return err;
-  const errcode = (err as { errcode?: number }).errcode ?? -1;
-  const detail = (err as Error).message;
-  switch (errcode & 0xff) {
-    case 5: // SQLITE_BUSY
-    case 6: // SQLITE_LOCKED
-      return new UnavailableError(
-        `${what}: another verge edge is using ${path} (the database is locked by another process)`,
-        { cause: err },
-      );
-    case 11: // SQLITE_CORRUPT
-    case 26: // SQLITE_NOTADB
-      return new InvalidError(
-        `${what}: ${path} is corrupt or not a database (${detail}); it was left untouched`,
-        { cause: err },
-      );
-    case 13: // SQLITE_FULL
-      return new UnavailableError(`${what}: the disk holding ${path} is full`, { cause: err });
-    default:
-      return new UnavailableError(`${what}: storage error on ${path}: ${detail}`, { cause: err });
-  }
-}
-
-function readHeader(path: string): string | undefined {
-  if (!existsSync(path) || !statSync(path).isFile() || statSync(path).size === 0) return undefined;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    const n = readSync(fd, buf, 0, 16, 0);
-    return buf.subarray(0, n).toString('latin1');
-  } finally {
-    closeSync(fd);
-  }
+  return sqliteError(
+    path,
+    what,
+    err,
+    `another verge edge is using ${path} (the database is locked by another process)`,
+  );
 }
 
 /**
@@ -113,7 +85,7 @@ function readHeader(path: string): string | undefined {
  * constructors.
  */
 export function openEdgeDatabase(path: string, options: EdgeDatabaseOptions = {}): EdgeDatabase {
-  const header = readHeader(path);
+  const header = readFileHeader(path);
   if (header !== undefined && header !== SQLITE_HEADER) {
     throw new InvalidError(
       `cannot open edge database: ${path} is not a SQLite database (corrupt or a foreign file); it was left untouched`,

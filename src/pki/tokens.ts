@@ -22,8 +22,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { sqliteError } from '../util/sqlite.ts';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { InvalidError, NotFoundError, UnavailableError, isVergeError } from '../util/errors.ts';
+import { InvalidError, NotFoundError, UnavailableError } from '../util/errors.ts';
 
 /** The parts of a join token. `secret` is a credential: never log or echo it. */
 export interface JoinToken {
@@ -535,21 +536,5 @@ function randomString(length: number): string {
 
 /** A SQLite error as one of Verge's errors, naming the file. */
 function storageError(path: string, what: string, err: unknown): Error {
-  if (isVergeError(err)) return err;
-  const errcode = (err as { errcode?: number }).errcode ?? -1;
-  const detail = err instanceof Error ? err.message : String(err);
-  switch (errcode & 0xff) {
-    case 5: // SQLITE_BUSY
-    case 6: // SQLITE_LOCKED
-      return new UnavailableError(`${what}: ${path} is busy (another process holds it too long)`, {
-        cause: err,
-      });
-    case 11: // SQLITE_CORRUPT
-    case 26: // SQLITE_NOTADB
-      return new InvalidError(`${what}: ${path} is corrupt or not a database (${detail})`, {
-        cause: err,
-      });
-    default:
-      return new UnavailableError(`${what}: ${path}: ${detail}`, { cause: err });
-  }
+  return sqliteError(path, what, err, `${path} is busy (another process holds it too long)`);
 }

@@ -20,7 +20,7 @@
  * One process owns the file (locking_mode=EXCLUSIVE, taken at open): a second
  * process gets a clear "locked" error instead of sharing a WAL it cannot see.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { readFileHeader, SQLITE_HEADER, sqliteError } from '../../util/sqlite.ts';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import {
   AlreadyExistsError,
@@ -79,7 +79,6 @@ export interface SqliteStoreOptions extends StoreOptions {
 /** "VRGE": marks the file as ours (PRAGMA application_id). */
 const APPLICATION_ID = 0x56524745;
 const SCHEMA_VERSION = 1;
-const SQLITE_HEADER = 'SQLite format 3\0';
 
 const OP_CREATE = 0;
 const OP_UPDATE = 1;
@@ -168,40 +167,12 @@ interface Settle<T> {
 
 /** Translates a SQLite error into the store's closed set, naming the file. */
 function storageError(path: string, what: string, err: unknown): Error {
-  if (isVergeError(err)) return err;
-  const errcode = (err as { errcode?: number }).errcode ?? -1;
-  const primary = errcode & 0xff;
-  const detail = (err as Error).message;
-  switch (primary) {
-    case 5: // SQLITE_BUSY
-    case 6: // SQLITE_LOCKED
-      return new UnavailableError(
-        `${what}: the database ${path} is locked by another process (is another verge running with this data directory?)`,
-        { cause: err },
-      );
-    case 11: // SQLITE_CORRUPT
-    case 26: // SQLITE_NOTADB
-      return new InvalidError(
-        `${what}: the database ${path} is corrupt or not a database (${detail}); it was left untouched`,
-        { cause: err },
-      );
-    case 13: // SQLITE_FULL
-      return new UnavailableError(`${what}: the disk holding ${path} is full`, { cause: err });
-    default:
-      return new UnavailableError(`${what}: storage error on ${path}: ${detail}`, { cause: err });
-  }
-}
-
-function readHeader(path: string): string | undefined {
-  if (!existsSync(path) || statSync(path).size === 0) return undefined;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    const n = readSync(fd, buf, 0, 16, 0);
-    return buf.subarray(0, n).toString('latin1');
-  } finally {
-    closeSync(fd);
-  }
+  return sqliteError(
+    path,
+    what,
+    err,
+    `the database ${path} is locked by another process (is another verge running with this data directory?)`,
+  );
 }
 
 /**
@@ -246,7 +217,7 @@ export class SqliteStore implements Store {
     this.#now = options.now ?? Date.now;
     this.#retention = new RetentionPolicy(this.#compaction);
 
-    const header = readHeader(path);
+    const header = readFileHeader(path);
     if (header !== undefined && header !== SQLITE_HEADER) {
       throw new InvalidError(
         `cannot open store: ${path} is not a SQLite database (corrupt or a foreign file); it was left untouched`,
