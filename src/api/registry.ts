@@ -10,6 +10,7 @@
  * validation, selectable fields, table printing.
  */
 import type { FieldCause } from '../util/errors.ts';
+import type { ServedResource } from './client.ts';
 import type { GroupVersionKind, JSONSchemaProps, SchemaResolver } from './schema.ts';
 import type { TableColumnDefinition, TablePrinter } from './tables/table.ts';
 import type { KubeObject } from './types/meta.ts';
@@ -112,6 +113,19 @@ export interface ResourceType {
 
 export function apiVersionOf(group: string, version: string): string {
   return group === '' ? version : `${group}/${version}`;
+}
+
+/** What a client's discovery shows of a served type. */
+export function servedResource(t: ResourceType): ServedResource {
+  return {
+    group: t.group,
+    version: t.version,
+    resource: t.resource,
+    kind: t.kind,
+    namespaced: t.namespaced,
+    verbs: t.verbs,
+    preferred: t.preferred,
+  };
 }
 
 export function gvkOf(t: ResourceType): GroupVersionKind {

@@ -15,7 +15,7 @@ import type {
   GroupVersionResource,
   ServedResource,
 } from '../api/client.ts';
-import type { ResourceRegistry, ResourceType } from '../api/registry.ts';
+import { servedResource, type ResourceRegistry, type ResourceType } from '../api/registry.ts';
 import type { KubeList, KubeObject } from '../api/types/meta.ts';
 import { systemContext, type RequestContext } from './context.ts';
 import type { ResourceStorage } from './rest.ts';
@@ -169,16 +169,6 @@ export class LocalClient implements Client {
   }
 
   discover(): Promise<ServedResource[]> {
-    return Promise.resolve(
-      this.#registry.all().map((t) => ({
-        group: t.group,
-        version: t.version,
-        resource: t.resource,
-        kind: t.kind,
-        namespaced: t.namespaced,
-        verbs: t.verbs,
-        preferred: t.preferred,
-      })),
-    );
+    return Promise.resolve(this.#registry.all().map(servedResource));
   }
 }

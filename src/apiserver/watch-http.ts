@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidError, isExpired, isUnavailable } from '../util/errors.ts';
-import type { ResourceType } from '../api/registry.ts';
+import { apiVersionOf, type ResourceType } from '../api/registry.ts';
 import type { KubeObject } from '../api/types/meta.ts';
 import type { RequestContext } from './context.ts';
 import type { HandlerDeps } from './handler.ts';
@@ -142,7 +142,7 @@ export async function serveWatch(w: WatchRequest): Promise<void> {
       });
     }
   };
-  const apiVersion = w.type.group === '' ? w.type.version : `${w.type.group}/${w.type.version}`;
+  const apiVersion = apiVersionOf(w.type.group, w.type.version);
   const bookmarkTimer = setInterval(
     () => {
       if (!bookmarks || closed || Date.now() - lastWrite < deps.bookmarkIntervalMs) return;

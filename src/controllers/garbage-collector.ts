@@ -31,6 +31,7 @@ import type { Logger } from '../util/log.ts';
 import type { Clock, Timer } from '../util/clock.ts';
 import { deepEqual } from '../util/objects.ts';
 import { builtinRegistry } from '../api/builtin-resources.ts';
+import { servedResource } from '../api/registry.ts';
 import type { Client, GroupVersionResource, ServedResource } from '../api/client.ts';
 import type { KubeObject, OwnerReference } from '../api/types/meta.ts';
 import type { EventRecorder } from './events.ts';
@@ -106,17 +107,7 @@ interface Monitor {
 
 /** Every built-in resource as discovery would describe it. */
 export function builtinServedResources(): ServedResource[] {
-  return builtinRegistry()
-    .all()
-    .map((t) => ({
-      group: t.group,
-      version: t.version,
-      resource: t.resource,
-      kind: t.kind,
-      namespaced: t.namespaced,
-      verbs: t.verbs,
-      preferred: t.preferred,
-    }));
+  return builtinRegistry().all().map(servedResource);
 }
 
 interface Classified {

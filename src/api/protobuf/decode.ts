@@ -39,6 +39,7 @@ import { Buffer } from 'node:buffer';
 import { InvalidError } from '../../util/errors.ts';
 import { isObject } from '../../util/objects.ts';
 import { definitionFor } from '../openapi/builtin.ts';
+import { apiVersionOf } from '../registry.ts';
 import {
   REF_PREFIX,
   type GroupVersionKind,
@@ -178,7 +179,7 @@ export function decodeProtobufObject(
   }
   if (kind === '') throw badRequest('the envelope names no kind');
   if (version === '') throw badRequest(`the envelope names no version for kind "${kind}"`);
-  apiVersion = group === '' ? version : `${group}/${version}`;
+  apiVersion = apiVersionOf(group, version);
   const definition = definitionFor({ group, version, kind });
   if (definition === undefined || protobufFields(definition) === undefined) {
     throw badRequest(`no kind "${kind}" is registered for version "${apiVersion}"`);
