@@ -6,16 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinRegistry } from '../../src/api/builtin-resources.ts';
-import { GVR, type Client } from '../../src/api/client.ts';
-import {
-  namespaceLifecycle,
-  serviceAccountDefault,
-  serviceAllocator,
-  SYSTEM_NAMESPACES,
-} from '../../src/apiserver/admission-plugins.ts';
-import { LocalClient } from '../../src/apiserver/local-client.ts';
-import { ResourceStorage } from '../../src/apiserver/rest.ts';
+import type { Client } from '../../src/api/client.ts';
 import { testApi } from '../../src/controllers/testing.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
@@ -29,27 +20,14 @@ export async function memoryApi(): Promise<InProcessApi> {
   return { client: api.client, close: () => api.close() };
 }
 
-/** The same pieces testApi builds, over a SQLite file in a temporary directory. */
+/** The same API over a SQLite file in a temporary directory. */
 export async function sqliteApi(): Promise<InProcessApi> {
   const dir = mkdtempSync(join(tmpdir(), 'verge-bench-'));
-  const store = await openSqliteStore({ path: join(dir, 'state.db') });
-  const registry = builtinRegistry();
-  const storage = new ResourceStorage({
-    store,
-    admission: [namespaceLifecycle(registry), serviceAccountDefault(), serviceAllocator()],
-  });
-  const client = new LocalClient(registry, storage);
-  for (const name of SYSTEM_NAMESPACES) {
-    await client.create(GVR.namespaces, undefined, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name },
-    });
-  }
+  const api = await testApi({ store: await openSqliteStore({ path: join(dir, 'state.db') }) });
   return {
-    client,
+    client: api.client,
     close: async () => {
-      await store.close();
+      await api.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -17,6 +17,7 @@ import {
 import { LocalClient } from '../apiserver/local-client.ts';
 import { ResourceStorage } from '../apiserver/rest.ts';
 import { MemoryStore } from '../store/memory/memory-store.ts';
+import type { Store } from '../store/store.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { ControllerManager } from './manager.ts';
@@ -25,7 +26,7 @@ export interface TestApi {
   registry: ResourceRegistry;
   storage: ResourceStorage;
   client: LocalClient;
-  store: MemoryStore;
+  store: Store;
   log: Logger;
   /** A controller manager over this API (same clock). */
   manager(): ControllerManager;
@@ -36,10 +37,12 @@ export interface TestApiOptions {
   clock?: Clock;
   /** Extra admission plugins, after the standard ones. */
   admission?: AdmissionPlugin[];
+  /** The store to serve from (closed by `close`). Default: a memory store without compaction. */
+  store?: Store;
 }
 
 export async function testApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const store = new MemoryStore({ compaction: { intervalMs: 0 } });
+  const store = options.store ?? new MemoryStore({ compaction: { intervalMs: 0 } });
   const registry = builtinRegistry();
   const clock = options.clock;
   const storage = new ResourceStorage({
