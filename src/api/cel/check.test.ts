@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaResolver, type JSONSchemaProps } from '../schema.ts';
-import { checkRule, checkRules, escapeFieldName } from './index.ts';
+import { checkRule, escapeFieldName } from './index.ts';
 import { parseFieldPath } from './field-path.ts';
 
 const resolver = new SchemaResolver({});
@@ -349,130 +349,6 @@ describe('checkRule', () => {
     const first = checkRule('self.replicsa > 1', spec, resolver);
     assert.equal(checkRule('self.replicsa > 1', spec, resolver), first);
     assert.equal(checkRule('self.replicas > 1', spec, resolver), undefined);
-  });
-});
-
-describe('checkRules', () => {
-  const P = 'spec.versions[0].schema.openAPIV3Schema';
-
-  it('accepts a schema whose rules are all usable', () => {
-    const schema: JSONSchemaProps = {
-      type: 'object',
-      properties: {
-        spec: {
-          ...spec,
-          'x-kubernetes-validations': [
-            { rule: 'self.minReplicas <= self.maxReplicas', message: 'min above max' },
-            { rule: 'self.replicas == oldSelf.replicas', message: 'Value is immutable' },
-            {
-              rule: 'self.replicas < 10',
-              messageExpression: "'too many: ' + string(self.replicas)",
-            },
-            { rule: 'self.replicas < 10', fieldPath: '.replicas', reason: 'FieldValueForbidden' },
-            { rule: "'a' in self.labels", fieldPath: ".labels['a']" },
-          ],
-        },
-      },
-      'x-kubernetes-validations': [{ rule: "self.metadata.name != 'forbidden'" }],
-    };
-    assert.deepEqual(checkRules(schema, resolver, P), []);
-  });
-
-  it('reports every problem with Kubernetes paths and wording', () => {
-    const schema: JSONSchemaProps = {
-      type: 'object',
-      properties: {
-        spec: {
-          ...spec,
-          'x-kubernetes-validations': [
-            { rule: 'self.nope > 1' },
-            { rule: '  ' },
-            { rule: 'self.replicas > 1', reason: 'Bogus' },
-            { rule: 'self.replicas > 1', fieldPath: '.nope' },
-            { rule: 'self.replicas > 1', fieldPath: '.list[0]' },
-            { rule: 'self.replicas > 1', messageExpression: 'self.replicas' },
-            { rule: 'self.replicas > 1', message: 'a\nb' },
-            { rule: 'self.replicas > 1', optionalOldSelf: true },
-            { rule: 'self == oldSelf', optionalOldSelf: true },
-          ],
-        },
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { name: { type: 'string' } },
-            'x-kubernetes-validations': [{ rule: 'self.name == oldSelf.name' }],
-          },
-        },
-        keyed: {
-          type: 'array',
-          'x-kubernetes-list-type': 'map',
-          'x-kubernetes-list-map-keys': ['name'],
-          items: {
-            type: 'object',
-            properties: { name: { type: 'string' }, value: { type: 'string' } },
-            'x-kubernetes-validations': [{ rule: 'self.value == oldSelf.value' }],
-          },
-        },
-      },
-    };
-    const s = `${P}.properties[spec].x-kubernetes-validations`;
-    assert.deepEqual(checkRules(schema, resolver, P), [
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[0].rule`,
-        message: `Invalid value: "self.nope > 1": ${compileError('self.nope > 1', 5, "undefined field 'nope'")}`,
-      },
-      {
-        reason: 'FieldValueRequired',
-        field: `${s}[1].rule`,
-        message: 'Required value: rule is not specified',
-      },
-      {
-        reason: 'FieldValueNotSupported',
-        field: `${s}[2].reason`,
-        message:
-          'Unsupported value: "Bogus": supported values: "FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[3].fieldPath`,
-        message:
-          'Invalid value: ".nope": fieldPath must be a valid path: does not refer to a valid field',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[4].fieldPath`,
-        message:
-          'Invalid value: ".list[0]": fieldPath must be a valid path: expected single quoted string but got 0',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[5].messageExpression`,
-        message: 'Invalid value: "self.replicas": messageExpression must evaluate to a string',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[6].message`,
-        message: 'Invalid value: "a\\nb": message must not contain line breaks',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[7].optionalOldSelf`,
-        message: 'Invalid value: true: may not be set if oldSelf is not used in rule',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${s}[8].optionalOldSelf`,
-        message:
-          'Invalid value: true: optionalOldSelf is not supported by Verge (it needs CEL optional types)',
-      },
-      {
-        reason: 'FieldValueInvalid',
-        field: `${P}.properties[items].items.x-kubernetes-validations[0].rule`,
-        message: `Invalid value: "self.name == oldSelf.name": oldSelf cannot be used on the uncorrelatable portion of the schema within ${P}.properties[items].items`,
-      },
-    ]);
   });
 });
 

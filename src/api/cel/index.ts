@@ -59,13 +59,6 @@ const MAX_MESSAGE_EXPRESSION_BYTES = 5 * 1024;
 /** Deepest value nesting evaluateRules walks (the structural validator reports deeper ones). */
 const MAX_WALK_DEPTH = 100;
 
-const SUPPORTED_REASONS = [
-  'FieldValueDuplicate',
-  'FieldValueForbidden',
-  'FieldValueInvalid',
-  'FieldValueRequired',
-];
-
 export interface CheckRuleOptions {
   /**
    * The node is the root of a resource, where `apiVersion`, `kind` and
@@ -102,164 +95,6 @@ export function checkRule(
     return uncorrelatable(options.uncorrelatablePath);
   }
   return undefined;
-}
-
-/**
- * Every problem with the `x-kubernetes-validations` of a CRD schema, worded as
- * the API server reports them when a CRD is written, with paths below `path`
- * (e.g. `spec.versions[0].schema.openAPIV3Schema`). `schema` is a resource
- * root. Empty when every rule compiles and may be evaluated.
- */
-export function checkRules(
-  schema: JSONSchemaProps,
-  resolver: SchemaResolver,
-  path: string,
-): FieldCause[] {
-  const causes: FieldCause[] = [];
-  const visit = (
-    node: JSONSchemaProps | undefined,
-    p: string,
-    root: boolean,
-    uncorrelatablePath: string | undefined,
-    depth: number,
-  ): void => {
-    const s = resolver.resolve(node);
-    if (s === undefined || depth > MAX_WALK_DEPTH) return;
-    (s['x-kubernetes-validations'] ?? []).forEach((rule, i) => {
-      causes.push(
-        ...checkOneRule(
-          rule,
-          s,
-          resolver,
-          `${p}.x-kubernetes-validations[${i}]`,
-          root,
-          uncorrelatablePath,
-        ),
-      );
-    });
-    for (const [k, prop] of Object.entries(s.properties ?? {})) {
-      visit(
-        prop,
-        `${p}.properties[${k}]`,
-        isEmbedded(resolver.resolve(prop)),
-        uncorrelatablePath,
-        depth + 1,
-      );
-    }
-    if (typeof s.additionalProperties === 'object') {
-      const ap = s.additionalProperties;
-      visit(
-        ap,
-        `${p}.additionalProperties`,
-        isEmbedded(resolver.resolve(ap)),
-        uncorrelatablePath,
-        depth + 1,
-      );
-    }
-    if (s.items !== undefined) {
-      const itemsPath = `${p}.items`;
-      const correlatable = s['x-kubernetes-list-type'] === 'map';
-      visit(
-        s.items,
-        itemsPath,
-        isEmbedded(resolver.resolve(s.items)),
-        uncorrelatablePath ?? (correlatable ? undefined : itemsPath),
-        depth + 1,
-      );
-    }
-  };
-  visit(schema, path, true, undefined, 0);
-  return causes;
-}
-
-function checkOneRule(
-  rule: Rule,
-  s: JSONSchemaProps,
-  resolver: SchemaResolver,
-  p: string,
-  root: boolean,
-  uncorrelatablePath: string | undefined,
-): FieldCause[] {
-  const out: FieldCause[] = [];
-  const text = rule.rule ?? '';
-  const trimmedRule = text.trim();
-  const message = rule.message ?? '';
-  const trimmedMsg = message.trim();
-  const msgExpr = rule.messageExpression ?? '';
-  if (trimmedRule === '') {
-    out.push(fieldError.required(`${p}.rule`, 'rule is not specified'));
-  } else if (message !== '' && trimmedMsg === '') {
-    out.push(fieldError.invalid(`${p}.message`, message, 'message must be non-empty if specified'));
-  } else if (message.length > 2048) {
-    out.push(
-      fieldError.invalid(
-        `${p}.message`,
-        `${message.slice(0, 10)}...`,
-        'message must have a maximum length of 2048 characters',
-      ),
-    );
-  } else if (/[\n\r]/.test(trimmedMsg)) {
-    out.push(fieldError.invalid(`${p}.message`, message, 'message must not contain line breaks'));
-  } else if (/[\n\r]/.test(trimmedRule) && trimmedMsg === '' && msgExpr.trim() === '') {
-    out.push(
-      fieldError.required(`${p}.message`, 'message must be specified if rule contains line breaks'),
-    );
-  }
-  if (msgExpr !== '' && msgExpr.trim() === '') {
-    out.push(
-      fieldError.required(
-        `${p}.messageExpression`,
-        'messageExpression must be non-empty if specified',
-      ),
-    );
-  }
-  if (rule.reason !== undefined && !SUPPORTED_REASONS.includes(rule.reason)) {
-    out.push(fieldError.notSupported(`${p}.reason`, rule.reason, SUPPORTED_REASONS));
-  }
-  const fp = rule.fieldPath ?? '';
-  if (fp !== '' && fp.trim() === '') {
-    out.push(fieldError.invalid(`${p}.fieldPath`, fp, 'fieldPath must be non-empty if specified'));
-  } else if (/[\n\r]/.test(fp)) {
-    out.push(fieldError.invalid(`${p}.fieldPath`, fp, 'fieldPath must not contain line breaks'));
-  } else if (fp !== '') {
-    const parsed = parseFieldPath(fp, s, resolver);
-    if ('error' in parsed) {
-      out.push(
-        fieldError.invalid(`${p}.fieldPath`, fp, `fieldPath must be a valid path: ${parsed.error}`),
-      );
-    }
-  }
-  if (trimmedRule === '') return out;
-  const c = compile(text, s, resolver, root, 'rule');
-  if (c.error !== undefined) out.push(fieldError.invalid(`${p}.rule`, text, c.error));
-  if (msgExpr.trim() !== '') {
-    const m = compile(msgExpr, s, resolver, root, 'messageExpression');
-    if (m.error !== undefined)
-      out.push(fieldError.invalid(`${p}.messageExpression`, msgExpr, m.error));
-  }
-  if (c.error === undefined && c.usesOldSelf && uncorrelatablePath !== undefined) {
-    out.push(fieldError.invalid(`${p}.rule`, text, uncorrelatable(uncorrelatablePath)));
-  }
-  if (rule.optionalOldSelf !== undefined) {
-    if (c.error === undefined && !c.usesOldSelf) {
-      out.push(
-        fieldError.invalid(
-          `${p}.optionalOldSelf`,
-          rule.optionalOldSelf,
-          'may not be set if oldSelf is not used in rule',
-        ),
-      );
-    } else if (rule.optionalOldSelf) {
-      out.push(
-        fieldError.invalid(
-          `${p}.optionalOldSelf`,
-          true,
-          'optionalOldSelf is not supported by Verge (it needs CEL optional types)',
-        ),
-      );
-    }
-  }
-  return out;
 }
 
 function uncorrelatable(path: string): string {
@@ -611,7 +446,7 @@ function evaluateNode(
       continue;
     }
     if (rule.optionalOldSelf === true) {
-      // Needs CEL optional types; checkRules refuses it when the CRD is written.
+      // Needs CEL optional types; refused when the CRD is written (crd/schema.ts).
       w.causes.push(
         fieldError.invalid(
           at,

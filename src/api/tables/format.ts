@@ -4,6 +4,7 @@
  * number. Each helper reproduces what kubectl users see from a real cluster,
  * down to the placeholders (`<none>`, `<unknown>`, `<invalid>`).
  */
+import { compareGoStrings } from '../structural/messages.ts';
 import type { LabelSelector, LabelSelectorRequirement } from '../types/meta.ts';
 
 const SECOND = 1000;
@@ -139,13 +140,9 @@ export function formatTimestampUTC(timestamp: unknown): string {
 // ------------------------------------------------------------------ labels and selectors
 
 /** Go's byte-wise string order (the same as code-unit order for the ASCII of label keys). */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** A label map as `k1=v1,k2=v2`, keys sorted; `<none>` when empty or missing. */
 export function formatLabels(labels: Record<string, string> | undefined): string {
-  const keys = Object.keys(labels ?? {}).sort(compareStrings);
+  const keys = Object.keys(labels ?? {}).sort(compareGoStrings);
   if (keys.length === 0) return '<none>';
   return keys.map((k) => `${k}=${labels?.[k]}`).join(',');
 }
@@ -182,7 +179,7 @@ function requirementOf(
   values: readonly string[],
 ): Requirement | undefined {
   if (!isQualifiedName(key) || !values.every(isLabelValue)) return undefined;
-  const sorted = [...values].sort(compareStrings).join(',');
+  const sorted = [...values].sort(compareGoStrings).join(',');
   switch (operator) {
     case 'In':
     case 'NotIn':
@@ -219,7 +216,7 @@ export function selectorString(selector: LabelSelector | undefined): string | un
     requirements.push(r);
   }
   // Stable, so a key used by both matchLabels and an expression keeps that order.
-  requirements.sort((a, b) => compareStrings(a.key, b.key));
+  requirements.sort((a, b) => compareGoStrings(a.key, b.key));
   return requirements.map((r) => r.text).join(',');
 }
 
@@ -283,7 +280,7 @@ export function goJsonMarshal(value: unknown): string {
     if (Array.isArray(v)) return v.map(sortKeys);
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort(compareStrings)) {
+      for (const k of Object.keys(v).sort(compareGoStrings)) {
         out[k] = sortKeys((v as Record<string, unknown>)[k]);
       }
       return out;
