@@ -10,7 +10,7 @@
  */
 import { isExpired } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
-import { realClock, type Clock } from '../util/clock.ts';
+import { realClock, sleep, type Clock } from '../util/clock.ts';
 import {
   objectKey,
   type Client,
@@ -208,17 +208,7 @@ export class Informer<T extends KubeObject = KubeObject> {
           continue;
         }
         this.#log.warn({ err, retryInMs: backoff }, 'list/watch failed');
-        await new Promise<void>((resolve) => {
-          const t = this.#clock.after(backoff, resolve);
-          signal.addEventListener(
-            'abort',
-            () => {
-              t.cancel();
-              resolve();
-            },
-            { once: true },
-          );
-        });
+        await sleep(this.#clock, backoff, signal);
         backoff = Math.min(backoff * 2, 30_000);
       }
     }

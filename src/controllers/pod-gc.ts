@@ -16,7 +16,7 @@
  */
 import { isConflict, isNotFound } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
-import type { Clock } from '../util/clock.ts';
+import { sleep, type Clock } from '../util/clock.ts';
 import { clone } from '../util/objects.ts';
 import { GVR, type Client } from '../api/client.ts';
 import type { Node, Pod, PodCondition } from '../api/types/core.ts';
@@ -151,17 +151,7 @@ class PodGcController implements Controller {
       } catch (err) {
         this.#log.warn({ err }, 'pod garbage collection pass failed');
       }
-      await new Promise<void>((resolve) => {
-        const t = this.#clock.after(this.#periodMs, resolve);
-        signal.addEventListener(
-          'abort',
-          () => {
-            t.cancel();
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await sleep(this.#clock, this.#periodMs, signal);
     }
   }
 

@@ -6,7 +6,7 @@
  * 1000 s), so a broken object can never make a hot loop.
  */
 import type { Logger } from '../util/log.ts';
-import { realClock, type Clock, type Timer } from '../util/clock.ts';
+import { realClock, wakeOrAbort, type Clock, type Timer } from '../util/clock.ts';
 
 export interface WorkQueueOptions {
   /** First retry delay after a failure. Default 5 ms. */
@@ -90,10 +90,7 @@ export class WorkQueue {
   async #next(signal: AbortSignal): Promise<string | undefined> {
     while (this.#queue.length === 0) {
       if (this.#shutdown || signal.aborted) return undefined;
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await wakeOrAbort(signal, (wake) => this.#waiters.push(wake));
     }
     const key = this.#queue.shift()!;
     this.#queued.delete(key);

@@ -19,6 +19,7 @@
  * move in step with the events (as kube-scheduler's does).
  */
 import { GVR } from '../api/client.ts';
+import { wakeOrAbort } from '../util/clock.ts';
 import type { Namespace, Node, Pod, PodCondition } from '../api/types/core.ts';
 import { errorMessage, isConflict, isNotFound } from '../util/errors.ts';
 import { clone, deepEqual } from '../util/objects.ts';
@@ -353,10 +354,7 @@ export class SchedulerController implements Controller {
     let sinceYield = 0;
     while (!signal.aborted) {
       while (this.#inFlight >= this.#maxInFlight && !signal.aborted) {
-        await new Promise<void>((resolve) => {
-          this.#slotWaiters.push(resolve);
-          signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await wakeOrAbort(signal, (wake) => this.#slotWaiters.push(wake));
       }
       const key = await this.queue.pop(signal);
       if (key === undefined) break;

@@ -72,3 +72,41 @@ export class FakeClock implements Clock {
 export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
 }
+
+/**
+ * Waits `ms` on `clock`, or less if `signal` aborts first (then it resolves
+ * early, never rejects). Leaves no listener on `signal` behind, so a loop that
+ * sleeps for the life of the process does not pile them up.
+ */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      timer.cancel();
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = clock.after(ms, done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Resolves when `register`'s wake-up is called or `signal` aborts, whichever
+ * comes first, and then removes its abort listener: a worker that waits on a
+ * queue many times over the life of the process leaves nothing behind.
+ */
+export function wakeOrAbort(
+  signal: AbortSignal,
+  register: (wake: () => void) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    register(done);
+  });
+}

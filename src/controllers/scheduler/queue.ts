@@ -15,7 +15,7 @@
  * Keys are `namespace/name`. A key is in at most one place. Timers come from
  * the injected clock; one timer serves each of backoff and the 60 s flush.
  */
-import { realClock, type Clock, type Timer } from '../../util/clock.ts';
+import { realClock, wakeOrAbort, type Clock, type Timer } from '../../util/clock.ts';
 
 export interface SchedulingQueueOptions {
   clock?: Clock;
@@ -213,10 +213,7 @@ export class SchedulingQueue {
         e.dirty = false;
         return e.key;
       }
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      await wakeOrAbort(signal, (wake) => this.#waiters.push(wake));
     }
   }
 

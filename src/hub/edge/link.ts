@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import WebSocket, { type RawData } from 'ws';
+import { realClock, sleep } from '../../util/clock.ts';
 import { fullJitter, type BackoffOptions } from '../../util/backoff.ts';
 import { errorMessage, UnavailableError } from '../../util/errors.ts';
 import type { Logger } from '../../util/log.ts';
@@ -126,7 +127,7 @@ export class EdgeLink extends EventEmitter<LinkEvents> {
         this.#retryAfterMs = undefined;
       }
       this.emit('offline', { reason, retryInMs: wait });
-      await sleep(wait, signal);
+      await sleep(realClock, wait, signal);
     }
   }
 
@@ -355,17 +356,4 @@ function toBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
