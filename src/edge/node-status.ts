@@ -14,12 +14,36 @@ export interface NodeStatusOptions {
   dataDir: string;
   /** Pods capacity. Default 110. */
   maxPods?: number;
-  /** Reported as `nodeInfo.containerRuntimeVersion`. */
+  /**
+   * Reported as `nodeInfo.containerRuntimeVersion`, `NAME://VERSION` as the
+   * kubelet does (`containerd://1.7.20`, `process://0.1.0`). Default `none://`.
+   */
   runtimeVersion?: string;
-  /** Memory available below this is MemoryPressure. Default 100 MiB. */
+  /**
+   * Whether the container runtime answers. Ready is False (KubeletNotReady) with
+   * the message while it does not. Default: ready.
+   */
+  runtimeReady?: { ok: boolean; message?: string };
+  /** Memory available below this is MemoryPressure (the kubelet's memory.available<100Mi). Default 100 MiB. */
   memoryPressureBytes?: number;
   /** Free space on the data filesystem below this share is DiskPressure. Default 0.10. */
   diskPressureRatio?: number;
+  /** Free space on the data filesystem below this many bytes is DiskPressure too. Default 1 GiB. */
+  diskPressureBytes?: number;
+  /** Pids in use above this share of the kernel's pid_max is PIDPressure. Default 0.90. */
+  pidPressureRatio?: number;
+  /** Where the readings come from. Default: this machine (/proc, statfs). */
+  probe?: Partial<NodeProbe>;
+}
+
+/** The readings the conditions are worked out from; replaceable for tests. */
+export interface NodeProbe {
+  /** Bytes of memory available to new work. */
+  availableMemory(): number;
+  /** The filesystem holding `path`, in bytes; undefined when it cannot be read. */
+  disk(path: string): { total: number; available: number } | undefined;
+  /** Pids in use and the most the kernel hands out; undefined when unknown. */
+  pids(): { used: number; max: number } | undefined;
 }
 
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' };
@@ -42,6 +66,33 @@ function osImage(): string {
 export function availableMemory(): number {
   const m = /^MemAvailable:\s+(\d+) kB$/m.exec(readTrimmed('/proc/meminfo'));
   return m ? Number(m[1]) * 1024 : os.freemem();
+}
+
+function diskOf(path: string): { total: number; available: number } | undefined {
+  try {
+    const fs = statfsSync(path);
+    // bavail, not bfree: the blocks reserved for root are not the agent's to use.
+    return { total: fs.blocks * fs.bsize, available: fs.bavail * fs.bsize };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pids in use: the scheduling entities (threads count, each holds a pid) from
+ * /proc/loadavg's fourth field, "running/total".
+ */
+function pidsInUse(): { used: number; max: number } | undefined {
+  const total = /^\S+ \S+ \S+ \d+\/(\d+) /.exec(readTrimmed('/proc/loadavg'));
+  const max = Number(readTrimmed('/proc/sys/kernel/pid_max'));
+  if (!total || !(max > 0)) return undefined;
+  return { used: Number(total[1]), max };
+}
+
+const MACHINE_PROBE: NodeProbe = { availableMemory, disk: diskOf, pids: pidsInUse };
+
+function mebibytes(bytes: number): string {
+  return `${Math.floor(bytes / (1024 * 1024))}Mi`;
 }
 
 function internalIp(): string | undefined {
@@ -103,30 +154,41 @@ export function newNode(
 
 /**
  * The node's status now. `previous` (the last reported conditions) keeps each
- * condition's lastTransitionTime while its status does not change.
+ * condition's lastTransitionTime while its status does not change;
+ * lastHeartbeatTime is always `now`. A reading that fails (no data dir yet, no
+ * /proc) counts as no pressure.
  */
 export function readNodeStatus(
   options: NodeStatusOptions,
   previous: NodeCondition[] = [],
   now = new Date(),
 ): NodeStatus {
+  const probe: NodeProbe = { ...MACHINE_PROBE, ...options.probe };
   const cpu = String(os.availableParallelism());
   const memoryKi = `${Math.floor(os.totalmem() / 1024)}Ki`;
   const pods = String(options.maxPods ?? 110);
-  let storage: string | undefined;
-  let diskFree = 1;
-  try {
-    const fs = statfsSync(options.dataDir);
-    storage = `${Math.floor((fs.blocks * fs.bsize) / 1024)}Ki`;
-    diskFree = fs.blocks > 0 ? fs.bavail / fs.blocks : 1;
-  } catch {
-    // No data dir yet: no storage figure.
-  }
+  const disk = probe.disk(options.dataDir);
   const capacity: Record<string, string> = { cpu, memory: memoryKi, pods };
-  if (storage) capacity['ephemeral-storage'] = storage;
+  if (disk) capacity['ephemeral-storage'] = `${Math.floor(disk.total / 1024)}Ki`;
   const time = rfc3339(now);
-  const memoryPressure = availableMemory() < (options.memoryPressureBytes ?? 100 * 1024 * 1024);
-  const diskPressure = diskFree < (options.diskPressureRatio ?? 0.1);
+
+  const memory = probe.availableMemory();
+  const memoryThreshold = options.memoryPressureBytes ?? 100 * 1024 * 1024;
+  const memoryPressure = memory < memoryThreshold;
+
+  const diskRatio = options.diskPressureRatio ?? 0.1;
+  const diskBytes = options.diskPressureBytes ?? 1024 * 1024 * 1024;
+  const diskPressure =
+    disk !== undefined &&
+    disk.total > 0 &&
+    (disk.available / disk.total < diskRatio || disk.available < diskBytes);
+
+  const pids = probe.pids();
+  const pidRatio = options.pidPressureRatio ?? 0.9;
+  const pidPressure = pids !== undefined && pids.used / pids.max > pidRatio;
+
+  const runtime = options.runtimeReady ?? { ok: true };
+
   const condition = (
     type: string,
     bad: boolean,
@@ -155,25 +217,41 @@ export function readNodeStatus(
         'MemoryPressure',
         memoryPressure,
         ['KubeletHasSufficientMemory', 'KubeletHasInsufficientMemory'],
-        ['agent has sufficient memory available', 'agent has insufficient memory available'],
+        [
+          'kubelet has sufficient memory available',
+          `kubelet has insufficient memory available: ${mebibytes(memory)} available, below ${mebibytes(memoryThreshold)}`,
+        ],
       ),
       condition(
         'DiskPressure',
         diskPressure,
         ['KubeletHasNoDiskPressure', 'KubeletHasDiskPressure'],
-        ['agent has no disk pressure', 'agent has disk pressure'],
+        [
+          'kubelet has no disk pressure',
+          disk
+            ? `kubelet has disk pressure: ${mebibytes(disk.available)} of ${mebibytes(disk.total)} available on the filesystem of ${options.dataDir} (below ${Math.round(diskRatio * 100)}% or ${mebibytes(diskBytes)})`
+            : 'kubelet has disk pressure',
+        ],
       ),
       condition(
         'PIDPressure',
-        false,
+        pidPressure,
         ['KubeletHasSufficientPID', 'KubeletHasInsufficientPID'],
-        ['agent has sufficient PID available', 'agent has insufficient PID available'],
+        [
+          'kubelet has sufficient PID available',
+          pids
+            ? `kubelet has insufficient PID available: ${pids.used} of ${pids.max} pids in use (above ${Math.round(pidRatio * 100)}%)`
+            : 'kubelet has insufficient PID available',
+        ],
       ),
       condition(
         'Ready',
-        false,
+        !runtime.ok,
         ['KubeletReady', 'KubeletNotReady'],
-        ['verge edge agent is posting ready status', 'verge edge agent is not ready'],
+        [
+          'kubelet is posting ready status',
+          `container runtime not ready${runtime.message ? `: ${runtime.message}` : ''}`,
+        ],
       ),
     ],
     addresses: [
