@@ -287,6 +287,11 @@ export async function startContainerd(dir: string): Promise<StartedContainerd> {
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited(child);
     clearTimeout(killer);
+    // Shims of removed sandboxes exit by themselves; give them a moment, then
+    // kill what is left (a shim whose containerd went away keeps running).
+    await waitFor('shims to exit', 2000, async () =>
+      pidsMentioning(dir, 'containerd-shim').length === 0 ? true : undefined,
+    ).catch(() => {});
     for (const pid of pidsMentioning(dir, 'containerd-shim')) {
       try {
         process.kill(pid, 'SIGKILL');

@@ -18,6 +18,7 @@
  *   what the streaming server's port-forward would do, without SPDY.
  */
 import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isNotFound } from '../../../util/errors.ts';
@@ -279,6 +280,7 @@ export class CriRuntime implements Runtime {
       annotations: s.annotations,
     };
     if (s.network?.ip) status.ip = s.network.ip;
+    else if (hostNetwork) status.ip = hostIp();
     const additional = (s.network?.additionalIps ?? []).map((a) => a.ip).filter(Boolean);
     if (additional.length > 0) status.additionalIps = additional;
     const logDirectory = logDirectoryFromInfo(res.info);
@@ -440,6 +442,14 @@ export class CriRuntime implements Runtime {
       if (!isNotFound(err)) throw err;
     }
   }
+}
+
+/** The host's first non-loopback IPv4 address (a host-network pod's IP), else 127.0.0.1. */
+function hostIp(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 /** A list raced with a removal: the item is gone, not an error. */
