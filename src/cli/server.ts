@@ -4,6 +4,7 @@ import { parseDuration } from '../util/duration.ts';
 import { createLogger } from '../util/log.ts';
 import { ApiServer } from '../apiserver/server.ts';
 import { createHub } from './hub.ts';
+import { HubPodConnector, lateStreamOpener } from '../hub/cloud/connector.ts';
 import { parseFlags, type Command } from './command.ts';
 import { shutdownSignal } from './signals.ts';
 
@@ -86,8 +87,11 @@ export const serverCommand: Command = {
     if (!v['data-dir']) throw new InvalidError(`server: --data-dir is required\n\n${HELP}`);
     const log = createLogger();
     const dataDir = resolve(v['data-dir']);
+    // The hub is built from the server, so the connector is bound to it below.
+    const hubStreams = lateStreamOpener();
     const server = await ApiServer.create({
       dataDir,
+      connector: new HubPodConnector(hubStreams, { log }),
       listenHost: v['listen-host'],
       apiPort: parsePort(v['api-port'], '--api-port', 6443),
       tlsSans: v['tls-san'],
@@ -148,6 +152,7 @@ export const serverCommand: Command = {
           ? undefined
           : parseDuration(v['node-cert-validity'], '--node-cert-validity') / 86_400_000,
     });
+    hubStreams.bind(hub);
     const running = server.start(signal);
     // Tell the user where things are once serving; the hub starts once the API is ready.
     const announce = server.ready.then(async () => {

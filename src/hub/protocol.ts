@@ -184,7 +184,162 @@ export interface ErrorMessage {
 }
 
 // ---- streams, either direction (opened by the cloud) ----
+/**
+ * What a stream carries (the stream sub-protocol; the mux itself is in ./streams.ts).
+ * The cloud opens every stream; `params` are one of the `*StreamParams` below.
+ *
+ * - `logs`: the edge sends the log bytes on channel 1 and closes the stream
+ *   when done (not following: at the end of the file; following: when the
+ *   container stops or the cloud closes the stream).
+ * - `exec`, `attach`: channels as Kubernetes' remotecommand protocol: 0 stdin
+ *   (cloud -> edge), 1 stdout, 2 stderr, 3 error: the final `Status` JSON as
+ *   in `v4.channel.k8s.io` (`{"metadata":{},"status":"Success"}`, or Failure
+ *   with reason `NonZeroExitCode` and `details.causes: [{reason: 'ExitCode',
+ *   message: '<n>'}]`), sent once just before the edge closes the stream;
+ *   4 resize (cloud -> edge): `{"Width":w,"Height":h}` JSON objects.
+ * - `portforward`: channel 1 data both ways; 3 (edge -> cloud) an error text
+ *   for the user (the connection to the port failed); the edge closes the
+ *   stream when the connection ends.
+ *
+ * Either direction, every kind:
+ * - `STREAM_READY` (254, edge -> cloud, payload `{}`): the target was resolved
+ *   (pod, container or sandbox found, running where that matters), so the
+ *   cloud may answer the client with 200 / 101. Sent before any other data.
+ *   A failure before it closes the stream with an error whose code is the
+ *   Kubernetes one (404 pod not found, 400 container waiting to start or not
+ *   running), which the API server returns to kubectl as a `Status`.
+ * - `STREAM_CLOSE_CHANNEL` (255, cloud -> edge, payload one byte: a channel):
+ *   the client will send nothing more on that channel (stdin EOF, or the
+ *   port-forward client's half-close), as in `v5.channel.k8s.io`.
+ */
 export type StreamKind = 'logs' | 'exec' | 'attach' | 'portforward';
+
+export const StreamChannel = {
+  Stdin: 0,
+  Stdout: 1,
+  Stderr: 2,
+  Error: 3,
+  Resize: 4,
+  /** Port-forward data, both ways. */
+  Data: 1,
+  Ready: 254,
+  Close: 255,
+} as const;
+
+export interface LogsStreamParams {
+  namespace: string;
+  pod: string;
+  /** Absent: the pod's only (or default) container. */
+  container?: string;
+  follow: boolean;
+  tailLines?: number;
+  /** Milliseconds since the epoch (the API server resolves sinceSeconds/sinceTime). */
+  sinceTime?: number;
+  timestamps: boolean;
+  previous: boolean;
+  limitBytes?: number;
+}
+
+export interface AttachStreamParams {
+  namespace: string;
+  pod: string;
+  container?: string;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+export interface ExecStreamParams extends AttachStreamParams {
+  command: string[];
+}
+
+export interface PortForwardStreamParams {
+  namespace: string;
+  pod: string;
+  port: number;
+}
+
+/** The `metav1.Status` sent on the error channel at the end of an exec or attach. */
+export interface ExitStatus {
+  metadata: Record<string, never>;
+  status: 'Success' | 'Failure';
+  message?: string;
+  reason?: string;
+  details?: { causes: Array<{ reason: string; message: string }> };
+}
+
+/** The error-channel Status for a command's exit code (as the kubelet writes it). */
+export function exitStatus(exitCode: number): ExitStatus {
+  if (exitCode === 0) return { metadata: {}, status: 'Success' };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: exit status ${exitCode}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
+  };
+}
+
+/** Checks an `open`'s params for its kind; throws InvalidError naming the bad field. */
+export function checkStreamParams(kind: 'logs', p: Record<string, unknown>): LogsStreamParams;
+export function checkStreamParams(kind: 'exec', p: Record<string, unknown>): ExecStreamParams;
+export function checkStreamParams(kind: 'attach', p: Record<string, unknown>): AttachStreamParams;
+export function checkStreamParams(
+  kind: 'portforward',
+  p: Record<string, unknown>,
+): PortForwardStreamParams;
+export function checkStreamParams(
+  kind: StreamKind,
+  p: Record<string, unknown>,
+): LogsStreamParams | ExecStreamParams | AttachStreamParams | PortForwardStreamParams {
+  const bad = (field: string, want: string): never => {
+    throw new InvalidError(`${kind} stream params.${field}: want ${want}`);
+  };
+  const str = (f: string): void => {
+    if (typeof p[f] !== 'string' || p[f] === '') bad(f, 'a non-empty string');
+  };
+  const optStr = (f: string): void => {
+    if (p[f] !== undefined && typeof p[f] !== 'string') bad(f, 'a string');
+  };
+  const bool = (f: string): void => {
+    if (typeof p[f] !== 'boolean') bad(f, 'a boolean');
+  };
+  const optNum = (f: string, min: number): void => {
+    const v = p[f];
+    if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) < min)) {
+      bad(f, `an integer >= ${min}`);
+    }
+  };
+  str('namespace');
+  str('pod');
+  if (kind === 'portforward') {
+    const port = p.port;
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+      bad('port', '1-65535');
+    }
+    return p as unknown as PortForwardStreamParams;
+  }
+  optStr('container');
+  if (kind === 'logs') {
+    bool('follow');
+    bool('timestamps');
+    bool('previous');
+    optNum('tailLines', 0);
+    optNum('sinceTime', 0);
+    optNum('limitBytes', 1);
+    return p as unknown as LogsStreamParams;
+  }
+  for (const f of ['stdin', 'stdout', 'stderr', 'tty']) bool(f);
+  if (kind === 'exec') {
+    const c = p.command;
+    if (!Array.isArray(c) || c.length === 0 || !c.every((x) => typeof x === 'string')) {
+      bad('command', 'a non-empty array of strings');
+    }
+    return p as unknown as ExecStreamParams;
+  }
+  return p as unknown as AttachStreamParams;
+}
 export interface StreamOpenMessage {
   t: 'open';
   sid: number;
