@@ -26,7 +26,11 @@
  *   without an exit file (someone killed it), the container is reported exited
  *   with 137 and reason `ContainerStatusUnknown`, as Kubernetes does when it
  *   loses track of a container. Processes that leave the process group (setsid)
- *   escape both stop and clean-up.
+ *   escape both stop and clean-up. When an exit is noticed, what is left in the
+ *   group is SIGKILLed (as when a container's PID 1 dies); if the exit happened
+ *   long before (agent down) and the kernel has since reused the wrapper's pid
+ *   as another process group's id, that clean-up would hit the wrong group: a
+ *   risk accepted for now (pgid reuse needs a new group leader with that pid).
  * - Logs: while alive, the driver tails the raw stdout/stderr files every
  *   200 ms and appends CRI records to `join(logDirectory, logPath)` with
  *   CriLogWriter (which rotates it by size), storing how far it read in
