@@ -745,6 +745,42 @@ describe('Kubelet', () => {
     }
   });
 
+  it('a sidecar (init container with restartPolicy Always) keeps running beside the app and is restarted', async () => {
+    const h = setup();
+    try {
+      h.put(
+        'Pod',
+        pod({
+          initContainers: [
+            {
+              name: 'side',
+              image: 'busybox:1',
+              command: ['sleep', '1000'],
+              restartPolicy: 'Always',
+            },
+          ],
+        }),
+      );
+      await h.kubelet.start(h.abort.signal);
+      await h.until(
+        () => h.status().phase === 'Running' && cond(h.status(), 'Ready') === 'True',
+        'Running and Ready',
+      );
+      assert.ok(h.rt.running('side'));
+      assert.equal(cond(h.status(), 'Initialized'), 'True');
+      assert.equal(h.status().initContainerStatuses![0].ready, true);
+      h.rt.exit(h.rt.running('side')!.id, 1);
+      await h.until(
+        () => h.status().initContainerStatuses![0].restartCount === 1,
+        'sidecar restarted',
+      );
+      assert.ok(h.rt.running('side'));
+      assert.equal(h.rt.instances('app').length, 1, 'the app container is not restarted');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('findContainer and findSandbox answer with the kubelet wording', async () => {
     const h = setup();
     try {

@@ -104,6 +104,11 @@ const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
  */
 const ANNOTATION_SPEC_IMAGE = 'verge.io/spec-image';
 
+/** An init container that keeps running beside the app containers (restartPolicy Always). */
+function isSidecar(c: Container): boolean {
+  return c.restartPolicy === 'Always';
+}
+
 function specImage(c: RtContainer): string {
   return c.annotations[ANNOTATION_SPEC_IMAGE] ?? c.image;
 }
@@ -505,6 +510,9 @@ export class Kubelet implements ContainerLookup {
     const now = this.#clock.now();
     const last = w.events.get(key);
     if (last !== undefined && now - last < EVENT_DEDUP_MS) return;
+    if (w.events.size >= 256) {
+      for (const [k, at] of w.events) if (now - at >= EVENT_DEDUP_MS) w.events.delete(k);
+    }
     w.events.set(key, now);
     try {
       this.#o.recordEvent(w.lastPod, type, reason, message);
@@ -634,11 +642,29 @@ export class Kubelet implements ContainerLookup {
       current.filter((c) => c.labels[LABEL_CONTAINER_NAME] === name);
     const ctx: StartContext = { pod, sandbox, addr, volumes: volumes.volumes };
 
+    const policy = spec.restartPolicy ?? 'Always';
+    // Init containers in order, each to completion; a sidecar (an init container
+    // with restartPolicy Always) only has to be running for the next to start,
+    // and is restarted whenever it exits. An init container that ran in an
+    // earlier sandbox runs again in the new one, as in the kubelet.
     let initDone = true;
     for (const c of spec.initContainers ?? []) {
       const [cur] = instances(c.name);
-      if (!cur) {
-        await this.#startContainer(w, ctx, c, undefined);
+      const stale = cur !== undefined && cur.state !== 'running' && cur.podSandboxId !== sandbox.id;
+      if (!cur || stale) {
+        await this.#startContainer(w, ctx, c, cur);
+        initDone = false;
+        break;
+      }
+      if (isSidecar(c)) {
+        if (cur.state === 'running') {
+          if (w.probers.get(cur.id)?.started === false) {
+            initDone = false;
+            break;
+          }
+          continue;
+        }
+        await this.#restart(w, ctx, c, cur);
         initDone = false;
         break;
       }
@@ -649,11 +675,10 @@ export class Kubelet implements ContainerLookup {
       const exit = this.#exitOf(w, cur);
       if (exit.exitCode === 0) continue;
       initDone = false;
-      if ((spec.restartPolicy ?? 'Always') !== 'Never') await this.#restart(w, ctx, c, cur);
+      if (policy !== 'Never') await this.#restart(w, ctx, c, cur);
       break;
     }
     if (initDone) {
-      const policy = spec.restartPolicy ?? 'Always';
       for (const c of spec.containers) {
         const [cur] = instances(c.name);
         if (!cur) {
@@ -662,8 +687,8 @@ export class Kubelet implements ContainerLookup {
         }
         if (cur.state === 'running') {
           if (c.image !== undefined && specImage(cur) !== c.image) {
+            // Kubernetes restarts a changed container whatever the restart policy.
             w.forceRestart.add(c.name);
-            w.skipBackoff.add(c.name);
             await this.#kill(
               w,
               cur,
@@ -683,7 +708,30 @@ export class Kubelet implements ContainerLookup {
         if (restart) await this.#restart(w, ctx, c, cur);
       }
     }
+    await this.#removeOldSandboxes(w, sandbox.id);
     await this.#publish(w, pod, false);
+  }
+
+  /**
+   * Removes sandboxes other than the current one that hold none of the
+   * instances kept per container (the current and the previous one).
+   */
+  async #removeOldSandboxes(w: PodWorker, current: string): Promise<void> {
+    const view = await this.#view(w.uid);
+    if (view.sandboxes.length <= 1) return;
+    const keep = new Set<string>([current]);
+    const seen = new Map<string, number>();
+    for (const c of view.containers) {
+      const name = c.labels[LABEL_CONTAINER_NAME] ?? c.metadata.name;
+      const k = seen.get(name) ?? 0;
+      if (k < 2) keep.add(c.podSandboxId);
+      seen.set(name, k + 1);
+    }
+    for (const sb of view.sandboxes) {
+      if (keep.has(sb.id)) continue;
+      await this.#quiet(this.#rt.stopPodSandbox(sb.id));
+      await this.#quiet(this.#rt.removePodSandbox(sb.id));
+    }
   }
 
   /** Restarts `c` after `cur` exited, unless it is backing off (then waits in CrashLoopBackOff). */
@@ -1140,7 +1188,8 @@ export class Kubelet implements ContainerLookup {
       if (w.probers.has(inst.id)) continue;
       const name = inst.labels[LABEL_CONTAINER_NAME] ?? inst.metadata.name;
       const spec = specs.find((s) => s.name === name);
-      if (!spec || !hasProbes(spec) || !pod.spec?.containers.includes(spec)) continue;
+      if (!spec || !hasProbes(spec)) continue;
+      if (!pod.spec?.containers.includes(spec) && !isSidecar(spec)) continue;
       const prober = new ContainerProber({
         runtime: this.#rt,
         clock: this.#clock,
@@ -1209,7 +1258,7 @@ export class Kubelet implements ContainerLookup {
       if (prev) s.lastState = { terminated: this.#exitOf(w, prev) };
       const prober = w.probers.get(cur.id);
       s.started = prober ? prober.started : true;
-      s.ready = isInit ? false : prober ? prober.started && prober.ready : true;
+      s.ready = isInit && !isSidecar(c) ? false : prober ? prober.started && prober.ready : true;
       return s;
     }
     const t = this.#exitOf(w, cur);
@@ -1220,7 +1269,7 @@ export class Kubelet implements ContainerLookup {
       s.state = { terminated: t };
       if (prev) s.lastState = { terminated: this.#exitOf(w, prev) };
     }
-    if (isInit && !wait && t.exitCode === 0) s.ready = true;
+    if (isInit && !isSidecar(c) && !wait && t.exitCode === 0) s.ready = true;
     return s;
   }
 
@@ -1245,7 +1294,14 @@ export class Kubelet implements ContainerLookup {
       this.#containerStatus(w, c, byName.get(c.name) ?? [], defaultWaiting, false),
     );
 
-    let phase = computePhase(spec.restartPolicy ?? 'Always', initStatuses, statuses, terminal);
+    const sidecars = new Set(inits.filter(isSidecar).map((c) => c.name));
+    let phase = computePhase(
+      spec.restartPolicy ?? 'Always',
+      initStatuses,
+      statuses,
+      terminal,
+      sidecars,
+    );
     const prevPhase = w.status?.phase;
     if (prevPhase === 'Succeeded' || prevPhase === 'Failed') phase = prevPhase;
     let reason: string | undefined;
@@ -1258,9 +1314,11 @@ export class Kubelet implements ContainerLookup {
     const done = phase === 'Succeeded' || phase === 'Failed';
 
     const incompleteInit = initStatuses
-      .filter((s) => !(s.state?.terminated?.exitCode === 0))
+      .filter((s) => (sidecars.has(s.name) ? !sidecarUp(s) : s.state?.terminated?.exitCode !== 0))
       .map((s) => s.name);
-    const unready = statuses.filter((s) => !s.ready).map((s) => s.name);
+    const unready = [...initStatuses.filter((s) => sidecars.has(s.name)), ...statuses]
+      .filter((s) => !s.ready)
+      .map((s) => s.name);
     const gates = (spec.readinessGates ?? []).map((g) => g.conditionType);
     const stored = pod.status?.conditions ?? [];
     const gateProblem = gates
@@ -1438,17 +1496,27 @@ function references(pod: Pod, kind: string, name: string): boolean {
   return false;
 }
 
+/** A sidecar counts as initialized once it has started (or ran before and is being restarted). */
+function sidecarUp(s: ApiContainerStatus): boolean {
+  return s.state?.running ? s.started === true : s.restartCount > 0;
+}
+
 /** The pod phase as the kubelet's getPhase computes it from the container statuses. */
 export function computePhase(
   restartPolicy: string,
   inits: ApiContainerStatus[],
   containers: ApiContainerStatus[],
   podIsTerminal: boolean,
+  sidecars: ReadonlySet<string> = new Set(),
 ): PodPhase {
   let pendingInit = 0;
   let failedInit = 0;
   for (const s of inits) {
     const st = s.state ?? {};
+    if (sidecars.has(s.name)) {
+      if (!sidecarUp(s)) pendingInit++;
+      continue;
+    }
     if (st.running) pendingInit++;
     else if (st.terminated) {
       if (st.terminated.exitCode !== 0) failedInit++;
