@@ -96,6 +96,8 @@ const EVENT_DEDUP_MS = 60_000;
 /** How often the final delete of a terminated pod is asked again while it is still in the store. */
 const DELETE_RETRY_MS = 60_000;
 const DEFAULT_GRACE_S = 30;
+/** The longest `start` waits for the first sync of every pod. */
+const FIRST_SYNC_WAIT_MS = 10_000;
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 /**
  * The image as the pod spec wrote it, kept on the container: a runtime may
@@ -236,7 +238,8 @@ export class Kubelet implements ContainerLookup {
 
   /**
    * Adopts what the runtime runs, removes orphans and syncs every desired pod
-   * once; resolves after that first full sync. Keeps working (watching the
+   * once; resolves after that first full sync (or after 10 s of it, so that
+   * image pulls do not hold up the agent). Keeps working (watching the
    * store, polling the runtime, resyncing) until `signal` aborts or `stop`.
    */
   async start(signal: AbortSignal): Promise<void> {
@@ -246,7 +249,11 @@ export class Kubelet implements ContainerLookup {
     this.#unwatch = this.#store.watch((events) => this.#onStoreEvents(events));
     this.#refreshDesired();
     await this.#removeOrphans();
-    await Promise.all([...this.#workers.values()].map((w) => this.#wake(w)));
+    // Bounded: a first sync that pulls an image must not hold up the agent.
+    await Promise.race([
+      Promise.all([...this.#workers.values()].map((w) => this.#wake(w))),
+      sleep(this.#clock, FIRST_SYNC_WAIT_MS, this.#abort.signal),
+    ]);
     const s = this.#abort.signal;
     this.#loops.push(this.#pollLoop(s), this.#resyncLoop(s));
   }
@@ -575,6 +582,9 @@ export class Kubelet implements ContainerLookup {
       }
     }
     if (w.deadlineExceeded || phase === 'Succeeded' || phase === 'Failed') {
+      // Nothing left in the runtime (removed while the agent was down): the
+      // last status stands, rather than one without its containers.
+      if (view.containers.length === 0 && !w.deadlineExceeded) return;
       await this.#killAll(w, pod, view, this.#graceOf(pod));
       if (!w.sandboxStopped) {
         for (const sb of view.sandboxes) await this.#quiet(this.#rt.stopPodSandbox(sb.id));
@@ -1128,7 +1138,9 @@ export class Kubelet implements ContainerLookup {
     const grace = pod.metadata.deletionGracePeriodSeconds ?? this.#graceOf(pod);
     await this.#killAll(w, pod, view, grace);
     for (const sb of view.sandboxes) await this.#quiet(this.#rt.stopPodSandbox(sb.id));
-    await this.#publish(w, pod, true);
+    // With no containers left (an agent restart during termination) the last
+    // status stands.
+    if (view.containers.length > 0) await this.#publish(w, pod, true);
     for (const sb of view.sandboxes) await this.#quiet(this.#rt.removePodSandbox(sb.id));
     await this.#removeLeftovers(w.uid);
     rmSync(podDir(this.#o.rootDir, w.uid), { recursive: true, force: true });
@@ -1164,6 +1176,7 @@ export class Kubelet implements ContainerLookup {
   // ---- status ----
 
   async #publish(w: PodWorker, pod: Pod, terminal: boolean): Promise<void> {
+    if (this.#stopped) return;
     const view = await this.#view(w.uid);
     this.#syncProbers(w, pod, view);
     const status = this.#computeStatus(w, pod, view, terminal);
