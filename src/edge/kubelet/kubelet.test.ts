@@ -781,6 +781,82 @@ describe('Kubelet', () => {
     }
   });
 
+  it('a startup probe gates liveness and readiness; preStop runs before the stop on deletion', async () => {
+    const h = setup();
+    try {
+      let startupOk = false;
+      h.rt.execHandler = (_c, o) => {
+        const what = o.cmd.join(' ');
+        if (what === 'startup')
+          return Promise.resolve({ exitCode: startupOk ? 0 : 1, timedOut: false });
+        return Promise.resolve({ exitCode: 0, timedOut: false });
+      };
+      const p = pod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox:1',
+            command: ['sleep', '1000'],
+            startupProbe: {
+              exec: { command: ['startup'] },
+              periodSeconds: 1,
+              failureThreshold: 30,
+            },
+            livenessProbe: { exec: { command: ['live'] }, periodSeconds: 1 },
+            readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1 },
+            lifecycle: { preStop: { exec: { command: ['drain'] } } },
+          },
+        ],
+      });
+      h.put('Pod', p);
+      await h.kubelet.start(h.abort.signal);
+      await h.until(() => h.status().phase === 'Running', 'Running');
+      await h.clock.advance(5_000);
+      assert.equal(cs(h.status()).started, false);
+      assert.equal(cs(h.status()).ready, false);
+      assert.ok(!h.rt.calls.some((c) => c === 'exec app live' || c === 'exec app ready'));
+      startupOk = true;
+      await h.until(() => cs(h.status()).ready, 'ready after startup');
+      assert.equal(cs(h.status()).started, true);
+      assert.ok(h.rt.calls.includes('exec app live'));
+      p.metadata.deletionTimestamp = '2026-01-01T00:10:00Z';
+      p.metadata.deletionGracePeriodSeconds = 30;
+      h.put('Pod', p);
+      await h.until(() => h.deleted.length === 1, 'deleted');
+      const drain = h.rt.calls.indexOf('exec app drain');
+      assert.ok(drain >= 0, 'preStop ran');
+      assert.ok(drain < h.rt.calls.findIndex((c) => c.startsWith('stop app')));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a completed pod is not restarted nor its status rewritten after an agent restart', async () => {
+    const h = setup();
+    try {
+      h.put('Pod', pod({ restartPolicy: 'OnFailure' }));
+      await h.kubelet.start(h.abort.signal);
+      await h.until(() => h.rt.running('app') !== undefined, 'running');
+      h.rt.exit(h.rt.running('app')!.id, 0);
+      await h.until(() => h.status().phase === 'Succeeded', 'Succeeded');
+      const final = h.status();
+      await h.kubelet.stop();
+      // The cloud has the final status now; the store copy carries it.
+      const stored = pod({ restartPolicy: 'OnFailure' });
+      stored.status = final;
+      h.put('Pod', stored);
+      h.kubelet = h.newKubelet();
+      const before = h.updates.length;
+      await h.kubelet.start(h.abort.signal);
+      await h.clock.advance(30_000);
+      assert.equal(h.rt.instances('app').length, 1);
+      assert.equal(h.updates.length, before, 'nothing new to report');
+      assert.equal(h.status().phase, 'Succeeded');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('findContainer and findSandbox answer with the kubelet wording', async () => {
     const h = setup();
     try {
