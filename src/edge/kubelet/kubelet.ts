@@ -512,15 +512,29 @@ export class Kubelet implements ContainerLookup {
     });
   }
 
-  #event(w: PodWorker, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const key = `${type}\0${reason}\0${message}`;
-    const now = this.#clock.now();
-    const last = w.events.get(key);
-    if (last !== undefined && now - last < EVENT_DEDUP_MS) return;
-    if (w.events.size >= 256) {
-      for (const [k, at] of w.events) if (now - at >= EVENT_DEDUP_MS) w.events.delete(k);
+  /**
+   * Records an event about the pod. `repeat`: `always` for what happens once
+   * per action (Created, Started, Killing, Unhealthy: the agent aggregates
+   * repeats into a count); `throttle` for what every retry of a sync would say
+   * again (FailedMount every 2 s): at most once a minute; `once` per pod.
+   */
+  #event(
+    w: PodWorker,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    repeat: 'always' | 'throttle' | 'once' = 'always',
+  ): void {
+    if (repeat !== 'always') {
+      const key = `${type}\0${reason}\0${message}`;
+      const now = this.#clock.now();
+      const last = w.events.get(key);
+      if (last !== undefined && (repeat === 'once' || now - last < EVENT_DEDUP_MS)) return;
+      if (w.events.size >= 256) {
+        for (const [k, at] of w.events) if (now - at >= EVENT_DEDUP_MS) w.events.delete(k);
+      }
+      w.events.set(key, now);
     }
-    w.events.set(key, now);
     try {
       this.#o.recordEvent(w.lastPod, type, reason, message);
     } catch (err) {
@@ -605,10 +619,10 @@ export class Kubelet implements ContainerLookup {
       rootDir: this.#o.rootDir,
       objects: this.#objects(),
       addr,
-      warn: (m) => this.#event(w, 'Warning', 'FailedMount', m),
+      warn: (m) => this.#event(w, 'Warning', 'FailedMount', m, 'once'),
     });
     if (volumes.failures.length > 0) {
-      for (const f of volumes.failures) this.#event(w, 'Warning', 'FailedMount', f);
+      for (const f of volumes.failures) this.#event(w, 'Warning', 'FailedMount', f, 'throttle');
       this.#wakeAt(w, now + RETRY_MS);
       await this.#publish(w, pod, false);
       return;
@@ -621,6 +635,7 @@ export class Kubelet implements ContainerLookup {
           'Normal',
           'SandboxChanged',
           'Pod sandbox changed, it will be killed and re-created.',
+          'throttle',
         );
         for (const sb of view.sandboxes) await this.#quiet(this.#rt.stopPodSandbox(sb.id));
       }
@@ -637,6 +652,7 @@ export class Kubelet implements ContainerLookup {
           'Warning',
           'FailedCreatePodSandBox',
           `Failed to create pod sandbox: ${errorMessage(err)}`,
+          'throttle',
         );
         this.#wakeAt(w, now + RETRY_MS);
         await this.#publish(w, pod, false);
@@ -800,7 +816,7 @@ export class Kubelet implements ContainerLookup {
     } catch (err) {
       if (!isInvalid(err)) throw err;
       wait('CreateContainerConfigError', err.message);
-      this.#event(w, 'Warning', 'Failed', `Error: ${err.message}`);
+      this.#event(w, 'Warning', 'Failed', `Error: ${err.message}`, 'throttle');
       return;
     }
     const sandboxConfig = this.#sandboxConfig(ctx.pod, ctx.sandbox.metadata.attempt);
@@ -810,7 +826,7 @@ export class Kubelet implements ContainerLookup {
       id = await this.#rt.createContainer(ctx.sandbox.id, config, sandboxConfig);
     } catch (err) {
       wait('CreateContainerError', errorMessage(err));
-      this.#event(w, 'Warning', 'Failed', `Error: ${errorMessage(err)}`);
+      this.#event(w, 'Warning', 'Failed', `Error: ${errorMessage(err)}`, 'throttle');
       return;
     }
     this.#event(w, 'Normal', 'Created', `Created container: ${c.name}`);
@@ -883,7 +899,7 @@ export class Kubelet implements ContainerLookup {
       if (present) return true;
       const msg = `Container image "${image}" is not present with pull policy of Never`;
       wait('ErrImageNeverPull', msg);
-      this.#event(w, 'Warning', 'ErrImageNeverPull', msg);
+      this.#event(w, 'Warning', 'ErrImageNeverPull', msg, 'throttle');
       return false;
     }
     if (policy === 'IfNotPresent' && present) {
@@ -895,7 +911,7 @@ export class Kubelet implements ContainerLookup {
     if (entry && now - entry.lastUpdate < entry.delayMs) {
       const msg = `Back-off pulling image "${image}"`;
       wait('ImagePullBackOff', msg);
-      this.#event(w, 'Normal', 'BackOff', msg);
+      this.#event(w, 'Normal', 'BackOff', msg, 'throttle');
       this.#wakeAt(w, entry.lastUpdate + entry.delayMs);
       return false;
     }
@@ -1224,7 +1240,7 @@ export class Kubelet implements ContainerLookup {
           void this.#wake(w);
         },
         event: (type, reason, message) => this.#event(w, type, reason, message),
-        warnOnce: (message) => this.#event(w, 'Warning', 'ProbeNotSupported', message),
+        warnOnce: (message) => this.#event(w, 'Warning', 'ProbeNotSupported', message, 'once'),
       });
       w.probers.set(inst.id, prober);
       prober.start();
