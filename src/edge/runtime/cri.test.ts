@@ -17,6 +17,9 @@ import {
   TEST_IMAGE,
 } from '../../../test/helpers/containerd.ts';
 import { skipUnless } from '../../../test/helpers/require.ts';
+import { silentLogger } from '../../util/log.ts';
+import { runtimeContract } from './contract.ts';
+import { chooseRuntime } from './detect.ts';
 import { CriRuntime } from './cri/index.ts';
 import {
   ContainerStartError,
@@ -219,30 +222,33 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
     assert.equal(slow.timedOut, true);
   });
 
-  await t.test('exec with stdin and with a tty (streaming server, WebSocket)', async () => {
-    const stdin = new PassThrough();
-    const out = collector();
-    const pending = runtime.exec(web, {
-      cmd: ['head', '-c', '5'],
-      tty: false,
-      stdin,
-      stdout: out.stream,
-    });
-    stdin.write('hello world');
-    const res = await pending;
-    assert.equal(res.exitCode, 0);
-    assert.equal(out.text(), 'hello');
+  await t.test(
+    'exec with stdin (ended by EOF) and with a tty (streaming server, SPDY)',
+    async () => {
+      const stdin = new PassThrough();
+      const out = collector();
+      const pending = runtime.exec(web, {
+        cmd: ['head', '-c', '5'],
+        tty: false,
+        stdin,
+        stdout: out.stream,
+      });
+      stdin.write('hello world');
+      const res = await pending;
+      assert.equal(res.exitCode, 0);
+      assert.equal(out.text(), 'hello');
 
-    const tty = collector();
-    const res2 = await runtime.exec(web, {
-      cmd: ['sh', '-c', 'test -t 1 && echo is-a-tty; exit 4'],
-      tty: true,
-      stdin: new PassThrough(),
-      stdout: tty.stream,
-    });
-    assert.equal(res2.exitCode, 4);
-    assert.match(tty.text(), /is-a-tty/);
-  });
+      const tty = collector();
+      const res2 = await runtime.exec(web, {
+        cmd: ['sh', '-c', 'test -t 1 && echo is-a-tty; exit 4'],
+        tty: true,
+        stdin: new PassThrough(),
+        stdout: tty.stream,
+      });
+      assert.equal(res2.exitCode, 4);
+      assert.match(tty.text(), /is-a-tty/);
+    },
+  );
 
   await t.test('portForward reaches the pod port', async () => {
     const server = createServer((socket) => {
@@ -334,4 +340,51 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
     await runtime.removePodSandbox(sandboxId);
     assert.deepEqual(await runtime.listContainers({ podSandboxId: sandboxId }), []);
   });
+});
+
+if (containerdAvailable()) {
+  runtimeContract('cri', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'verge-cri-contract-'));
+    const ctd = await startContainerd(join(dir, 'ctd'));
+    return {
+      runtime: new CriRuntime({ endpoint: ctd.endpoint }),
+      image: TEST_IMAGE,
+      reopen: async () => new CriRuntime({ endpoint: ctd.endpoint }),
+      cleanup: async () => {
+        await ctd.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+} else {
+  test('runtime contract: cri', (t) => {
+    skipUnless(t, false, 'containerd not installed (or not root)');
+  });
+}
+
+test('chooseRuntime picks cri when its socket answers', { timeout: 60_000 }, async (t) => {
+  if (skipUnless(t, containerdAvailable(), 'containerd not installed (or not root)')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'verge-cri-detect-'));
+  const ctd = await startContainerd(join(dir, 'ctd'));
+  t.after(async () => {
+    await ctd.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const log = silentLogger();
+  const auto = await chooseRuntime({
+    criEndpoint: ctd.endpoint,
+    stateDir: join(dir, 'state'),
+    log,
+  });
+  assert.equal(auto.runtime.driver, 'cri');
+  assert.match(auto.why, /containerd .* answers at/);
+  await auto.runtime.close();
+  const explicit = await chooseRuntime({
+    runtime: 'cri',
+    criEndpoint: ctd.socket,
+    stateDir: join(dir, 'state'),
+    log,
+  });
+  assert.equal(explicit.runtime.driver, 'cri');
+  await explicit.runtime.close();
 });

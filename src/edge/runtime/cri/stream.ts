@@ -1,27 +1,25 @@
 /**
- * Client side of the CRI streaming server (the URL that Exec/Attach return) over
- * WebSocket with the Kubernetes channel protocol `v4.channel.k8s.io`, which
- * containerd's streaming server (pkg/cri/streaming, from the kubelet) accepts
- * beside SPDY/3.1. Every binary message starts with a channel byte:
- *   0 stdin (client -> server), 1 stdout, 2 stderr, 3 error (a metav1.Status as
- *   JSON once the command ends), 4 resize (`{"Width":w,"Height":h}`).
- * The server first sends an empty message on each channel; those carry nothing.
+ * Client side of the CRI streaming server (the URL that Exec/Attach return):
+ * the Kubernetes remote command protocol `v4.channel.k8s.io` over SPDY/3.1
+ * (./spdy.ts), as the kubelet's clients speak it. One SPDY stream per role:
+ *   error  - a metav1.Status as JSON once the command ends (exit code inside)
+ *   stdin  - half-closed (FIN) when the caller's stdin ends: the command sees EOF
+ *   stdout, stderr - output (with a tty, stdout only)
+ *   resize - `{"Width":w,"Height":h}` messages (tty only)
+ * The server expects exactly the streams the Exec/Attach request announced, so
+ * the driver builds that request from the same options (see index.ts).
+ * The server closes the connection after writing the status.
  *
- * Limitation of v4: there is no way to half-close stdin (v5.channel.k8s.io added
- * one; containerd 1.6 does not speak it). When `stdin` ends, nothing is sent; a
- * command that waits for EOF on stdin runs until it exits by itself, the
- * timeout, or the abort signal, which close the connection.
+ * (containerd's streaming server also accepts WebSocket with the same v4
+ * channels, but v4 over WebSocket cannot end stdin, so a command reading to
+ * EOF would never finish.)
  */
-import { WebSocket, type RawData } from 'ws';
 import type { ExecOptions, ExecResult, StreamOptions } from '../types.ts';
+import { connectSpdy, type SpdyStream } from './spdy.ts';
 
-const STDIN = 0;
-const STDOUT = 1;
-const STDERR = 2;
-const ERROR = 3;
-const RESIZE = 4;
+const PROTOCOL = 'v4.channel.k8s.io';
 
-/** What the error channel carries (metav1.Status, the fields that matter). */
+/** What the error stream carries (metav1.Status, the fields that matter). */
 interface StreamStatus {
   status?: 'Success' | 'Failure';
   message?: string;
@@ -35,85 +33,67 @@ interface Outcome {
   cut: 'timeout' | 'abort' | null;
 }
 
-function toBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
+async function run(url: string, options: StreamOptions, timeoutMs = 0): Promise<Outcome> {
+  const session = await connectSpdy(url, [PROTOCOL], options.signal);
+  const open = (type: string): SpdyStream => session.openStream({ streamType: type });
+  const errorStream = open('error');
+  const stdin = options.stdin ? open('stdin') : undefined;
+  const stdout = options.stdout ? open('stdout') : undefined;
+  const stderr = options.stderr && !options.tty ? open('stderr') : undefined;
+  const resize = options.tty ? open('resize') : undefined;
 
-function run(url: string, options: StreamOptions, timeoutMs = 0): Promise<Outcome> {
-  const wsUrl = url.replace(/^http/, 'ws');
-  const ws = new WebSocket(wsUrl, ['v4.channel.k8s.io']);
-  return new Promise<Outcome>((resolve, reject) => {
-    let status: StreamStatus | null = null;
-    let cut: Outcome['cut'] = null;
-    let opened = false;
-    const timer = timeoutMs > 0 ? setTimeout(() => end('timeout'), timeoutMs) : undefined;
-    const onAbort = () => end('abort');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+  const errorChunks: Buffer[] = [];
+  errorStream.on('data', (chunk) => errorChunks.push(chunk));
+  stdout?.on('data', (chunk) => options.stdout?.write(chunk));
+  stderr?.on('data', (chunk) => options.stderr?.write(chunk));
 
-    function end(why: 'timeout' | 'abort') {
-      cut ??= why;
-      ws.close();
-      // A peer that does not answer the close still ends it.
-      setTimeout(() => ws.terminate(), 1000).unref();
+  const source = options.stdin;
+  const onStdin = (chunk: Buffer | string) => {
+    if (!stdin!.write(Buffer.from(chunk))) {
+      source?.pause();
+      session.socket.once('drain', () => source?.resume());
     }
-    function cleanup() {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      options.stdin?.off('data', onStdin);
-    }
-    function send(channel: number, data: Buffer | string) {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
-    }
-    function onStdin(chunk: Buffer | string) {
-      send(STDIN, chunk);
-    }
-
-    ws.on('open', () => {
-      opened = true;
-      if (options.stdin) options.stdin.on('data', onStdin);
-      if (options.tty && options.resize) {
-        void (async () => {
-          for await (const size of options.resize!) {
-            if (ws.readyState !== WebSocket.OPEN) break;
-            send(RESIZE, JSON.stringify({ Width: size.width, Height: size.height }));
-          }
-        })().catch(() => {});
+  };
+  const onStdinEnd = () => stdin!.end();
+  if (source && stdin) {
+    source.on('data', onStdin);
+    source.once('end', onStdinEnd);
+  }
+  if (resize && options.resize) {
+    void (async () => {
+      for await (const size of options.resize!) {
+        if (session.socket.destroyed) break;
+        resize.write(Buffer.from(JSON.stringify({ Width: size.width, Height: size.height })));
       }
-    });
-    ws.on('message', (raw) => {
-      const data = toBuffer(raw);
-      if (data.length < 2) return;
-      const payload = data.subarray(1);
-      switch (data[0]) {
-        case STDOUT:
-          options.stdout?.write(payload);
-          break;
-        case STDERR:
-          (options.tty ? options.stdout : options.stderr)?.write(payload);
-          break;
-        case ERROR:
-          try {
-            status = JSON.parse(payload.toString('utf8')) as StreamStatus;
-          } catch {
-            status = { status: 'Failure', message: payload.toString('utf8') };
-          }
-          break;
-      }
-    });
-    ws.on('error', (err) => {
-      cleanup();
-      if (!opened && cut === null)
-        reject(new Error(`cri stream ${wsUrl}: ${err.message}`, { cause: err }));
-      else resolve({ status, cut });
-    });
-    ws.on('close', () => {
-      cleanup();
-      resolve({ status, cut });
-    });
-  });
+    })().catch(() => {});
+  }
+
+  let cut: Outcome['cut'] = null;
+  const end = (why: 'timeout' | 'abort') => {
+    cut ??= why;
+    session.close();
+  };
+  const timer = timeoutMs > 0 ? setTimeout(() => end('timeout'), timeoutMs) : undefined;
+  const onAbort = () => end('abort');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (session.socket.destroyed) onAbort();
+
+  await new Promise<void>((resolve) => session.once('close', resolve));
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  source?.off('data', onStdin);
+  source?.off('end', onStdinEnd);
+
+  const text = Buffer.concat(errorChunks).toString('utf8').trim();
+  let status: StreamStatus | null = null;
+  if (text) {
+    try {
+      status = JSON.parse(text) as StreamStatus;
+    } catch {
+      status = { status: 'Failure', message: text };
+    }
+  }
+  return { status, cut };
 }
 
 /** The exit code from the v4 status: Success is 0, NonZeroExitCode names it. */
