@@ -831,6 +831,37 @@ describe('Kubelet', () => {
     }
   });
 
+  it('an adopted container that started before the agent does not rerun its startup probe', async () => {
+    const h = setup();
+    try {
+      h.rt.execHandler = () => Promise.resolve({ exitCode: 0, timedOut: false });
+      const spec = {
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox:1',
+            command: ['sleep', '1000'],
+            startupProbe: { exec: { command: ['startup'] }, periodSeconds: 1 },
+          },
+        ],
+      };
+      h.put('Pod', pod(spec));
+      await h.kubelet.start(h.abort.signal);
+      await h.until(() => cs(h.status()).started === true, 'started');
+      await h.kubelet.stop();
+      await h.clock.advance(5_000);
+      const probes = h.rt.calls.filter((c) => c === 'exec app startup').length;
+      h.kubelet = h.newKubelet();
+      await h.kubelet.start(h.abort.signal);
+      await h.clock.advance(3_000);
+      assert.equal(cs(h.status()).started, true);
+      assert.equal(cs(h.status()).ready, true);
+      assert.equal(h.rt.calls.filter((c) => c === 'exec app startup').length, probes);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('a completed pod is not restarted nor its status rewritten after an agent restart', async () => {
     const h = setup();
     try {

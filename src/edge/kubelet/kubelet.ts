@@ -227,6 +227,8 @@ export class Kubelet implements ContainerLookup {
   #stopped = false;
   /** Container states seen at the last poll, by pod uid (a change wakes the pod). */
   #seen = new Map<string, string>();
+  /** When `start` was called: containers started before were adopted. */
+  #startedAt = 0;
 
   constructor(o: KubeletOptions) {
     this.#o = o;
@@ -244,6 +246,7 @@ export class Kubelet implements ContainerLookup {
    */
   async start(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
+    this.#startedAt = this.#clock.now();
     signal.addEventListener('abort', () => void this.stop(), { once: true });
     this.#scheme = (await this.#rt.version()).runtimeName;
     this.#unwatch = this.#store.watch((events) => this.#onStoreEvents(events));
@@ -1219,7 +1222,17 @@ export class Kubelet implements ContainerLookup {
       const spec = specs.find((s) => s.name === name);
       if (!spec || !hasProbes(spec)) continue;
       if (!pod.spec?.containers.includes(spec) && !isSidecar(spec)) continue;
+      const reported = [
+        ...(w.status?.containerStatuses ?? []),
+        ...(w.status?.initContainerStatuses ?? []),
+      ].find((x) => x.containerID === `${this.#scheme}://${inst.id}`);
       const prober = new ContainerProber({
+        // As the kubelet: a container that started before this agent did has
+        // passed its startup probe; readiness is kept if the last status said so.
+        initial: {
+          started: reported?.started === true || inst.startedAt < this.#startedAt,
+          ready: reported?.ready === true,
+        },
         runtime: this.#rt,
         clock: this.#clock,
         container: spec,

@@ -36,6 +36,12 @@ export interface ProberOptions {
   onFailure(kind: 'Liveness' | 'Startup'): void;
   event(type: 'Warning', reason: string, message: string): void;
   warnOnce(message: string): void;
+  /**
+   * What the last reported status said of this instance (an agent restart
+   * adopting a running container): a started container does not run its
+   * startup probe again, and a ready one stays ready until a probe fails.
+   */
+  initial?: { started: boolean; ready: boolean };
 }
 
 interface Outcome {
@@ -60,13 +66,13 @@ export class ContainerProber {
 
   constructor(o: ProberOptions) {
     this.#o = o;
-    this.started = !o.container.startupProbe;
-    this.ready = !o.container.readinessProbe;
+    this.started = !o.container.startupProbe || o.initial?.started === true;
+    this.ready = !o.container.readinessProbe || (this.started && o.initial?.ready === true);
   }
 
   start(): void {
     const c = this.#o.container;
-    if (c.startupProbe) this.#loop('Startup', c.startupProbe);
+    if (c.startupProbe && !this.started) this.#loop('Startup', c.startupProbe);
     else this.#startOthers();
   }
 
