@@ -250,14 +250,29 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
     },
   );
 
-  await t.test('portForward reaches the pod port', async () => {
+  await t.test('portForward reaches a port on the pod loopback (inside its netns)', async () => {
+    const lo = await runtime.createContainer(
+      sandboxId,
+      containerConfig('lo', {
+        command: [
+          '/bin/sh',
+          '-c',
+          'mkdir -p /lo && echo loopback-only > /lo/index.html && exec httpd -f -p 127.0.0.1:8081 -h /lo',
+        ],
+      }),
+      sb,
+    );
+    await runtime.startContainer(lo);
     const server = createServer((socket) => {
-      runtime.portForward(sandboxId, 8080, socket).catch(() => socket.destroy());
+      runtime.portForward(sandboxId, 8081, socket).catch(() => socket.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const body = await httpGet('127.0.0.1', (server.address() as AddressInfo).port, '/');
-      assert.equal(body, 'pod-says-hi\n');
+      const port = (server.address() as AddressInfo).port;
+      const body = await until('the forwarded port to answer', () =>
+        httpGet('127.0.0.1', port, '/'),
+      );
+      assert.equal(body, 'loopback-only\n');
     } finally {
       server.close();
     }

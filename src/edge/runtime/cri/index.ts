@@ -11,16 +11,12 @@
  * - Log paths: the runtime writes CRI-format logs at
  *   `join(sandbox.logDirectory, container.logPath)`; both must be given.
  * - exec without stdin/tty runs through ExecSync (output is collected, then
- *   written to the given streams); with stdin or a tty, and attach, it goes
- *   through the runtime's streaming server over WebSocket (./stream.ts).
- * - portForward dials `<pod IP>:<port>` (127.0.0.1 for host network) from this
- *   host: the pod network is routed to the host by the CNI bridge, so this is
- *   what the streaming server's port-forward would do, without SPDY.
+ *   written to the given streams; a timeout is ExecSync's, in whole seconds);
+ *   with stdin or a tty, attach and portForward go through the runtime's
+ *   streaming server over SPDY/3.1 (./stream.ts, ./spdy.ts), as kubectl's do.
  */
-import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { isNotFound } from '../../../util/errors.ts';
 import {
   ContainerStartError,
@@ -48,7 +44,7 @@ import type {
   WirePodSandboxStatus,
 } from './api.ts';
 import { CriClient, DEFAULT_CRI_ENDPOINT, grpcCode } from './client.ts';
-import { streamAttach, streamExec } from './stream.ts';
+import { streamAttach, streamExec, streamPortForward } from './stream.ts';
 
 export { DEFAULT_CRI_ENDPOINT } from './client.ts';
 
@@ -416,18 +412,11 @@ export class CriRuntime implements Runtime {
   }
 
   async portForward(sandboxId: string, port: number, stream: Duplex): Promise<void> {
-    const status = await this.podSandboxStatus(sandboxId);
-    if (status.state !== 'ready') throw new Error(`sandbox ${sandboxId} is not ready`);
-    const host = status.hostNetwork || !status.ip ? '127.0.0.1' : status.ip;
-    const socket = connect({ host, port });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
+    const { url } = await this.#client.call<{ url: string }>('PortForward', {
+      podSandboxId: sandboxId,
+      port: [port],
     });
-    await Promise.all([
-      pipeline(stream, socket).catch(() => socket.destroy()),
-      pipeline(socket, stream).catch(() => stream.destroy()),
-    ]);
+    await streamPortForward(url, port, stream);
   }
 
   async close(): Promise<void> {

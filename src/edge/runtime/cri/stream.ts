@@ -14,6 +14,7 @@
  * channels, but v4 over WebSocket cannot end stdin, so a command reading to
  * EOF would never finish.)
  */
+import type { Duplex } from 'node:stream';
 import type { ExecOptions, ExecResult, StreamOptions } from '../types.ts';
 import { connectSpdy, type SpdyStream } from './spdy.ts';
 
@@ -116,5 +117,53 @@ export async function streamAttach(url: string, options: StreamOptions): Promise
   const { status, cut } = await run(url, options);
   if (cut === null && status?.status === 'Failure' && status.reason !== 'NonZeroExitCode') {
     throw new Error(`cri attach: ${status.message ?? status.reason ?? 'failed'}`);
+  }
+}
+
+/**
+ * Port forwarding (`portforward.k8s.io` over SPDY): one request = an error
+ * stream and a data stream with the same `requestID`. The runtime dials
+ * localhost:`port` inside the sandbox's network namespace, so servers bound to
+ * the pod's loopback are reachable too. Resolves when both directions are done.
+ */
+export async function streamPortForward(url: string, port: number, local: Duplex): Promise<void> {
+  const session = await connectSpdy(url, ['portforward.k8s.io']);
+  const headers = { port: String(port), requestID: '0' };
+  const errorStream = session.openStream({ streamType: 'error', ...headers });
+  const data = session.openStream({ streamType: 'data', ...headers });
+  const errorChunks: Buffer[] = [];
+  errorStream.on('data', (chunk) => errorChunks.push(chunk));
+
+  data.on('data', (chunk) => {
+    if (!local.write(chunk)) session.socket.pause();
+  });
+  local.on('drain', () => session.socket.resume());
+  local.on('data', (chunk: Buffer) => {
+    if (!data.write(chunk)) {
+      local.pause();
+      session.socket.once('drain', () => local.resume());
+    }
+  });
+  const localEnded = new Promise<void>((resolve) => {
+    local.once('end', () => {
+      data.end();
+      resolve();
+    });
+    local.once('close', resolve);
+  });
+  const remoteEnded = new Promise<void>((resolve) => {
+    data.once('end', () => {
+      local.end();
+      resolve();
+    });
+  });
+  const closed = new Promise<void>((resolve) => session.once('close', resolve));
+  local.once('error', () => session.close());
+  await Promise.race([Promise.all([localEnded, remoteEnded]), closed]);
+  session.close();
+  const message = Buffer.concat(errorChunks).toString('utf8').trim();
+  if (message) {
+    local.destroy();
+    throw new Error(`cri port-forward ${port}: ${message}`);
   }
 }
