@@ -17,6 +17,18 @@
  * its own timers (backoff ends, deadlines, retries), by probe results, and by
  * the resync (`resyncIntervalMs`), which also removes orphans: sandboxes and
  * containers with our labels whose pod is not desired here.
+ *
+ * Kept per container: the current instance and the previous one (for
+ * `kubectl logs --previous` and `lastState`); older ones are removed. A pod's
+ * volumes and logs are removed with it.
+ *
+ * Not done (yet): termination messages (`terminationMessagePath`,
+ * FallbackToLogsOnError), ephemeral containers (`kubectl debug`), in-place
+ * resize, image pull secrets (the runtime's pull has no credentials), service
+ * link environment variables, and cluster DNS (ClusterFirst gets only what
+ * `dnsConfig` says; the runtime falls back to the host's resolver). Readiness
+ * starts false after an agent restart until the first probe answers, as with
+ * the kubelet.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -1016,7 +1028,7 @@ export class Kubelet implements ContainerLookup {
     return {
       metadata: { name, namespace: ns, uid, attempt },
       hostname: (spec.hostname ?? name).slice(0, 63),
-      logDirectory: join(this.#o.rootDir, 'logs', 'pods', `${ns}_${name}_${uid}`),
+      logDirectory: this.#logDirectory(pod),
       hostNetwork: spec.hostNetwork ?? false,
       dnsServers: dns?.nameservers,
       dnsSearches: dns?.searches,
@@ -1032,6 +1044,18 @@ export class Kubelet implements ContainerLookup {
       },
       annotations: { ...(pod.metadata.annotations ?? {}) },
     };
+  }
+
+  /** `<rootDir>/logs/pods/<ns>_<name>_<uid>`, as the kubelet's /var/log/pods. */
+  #logDirectory(pod: Pod): string {
+    const { namespace = 'default', name = '', uid = '' } = pod.metadata;
+    return join(this.#o.rootDir, 'logs', 'pods', `${namespace}_${name}_${uid}`);
+  }
+
+  /** The pod's volumes and logs, once its containers are gone (claims' directories stay). */
+  #removePodDirs(pod: Pod): void {
+    rmSync(podDir(this.#o.rootDir, pod.metadata.uid ?? ''), { recursive: true, force: true });
+    rmSync(this.#logDirectory(pod), { recursive: true, force: true });
   }
 
   #podIPs(sb: PodSandboxStatus): string[] {
@@ -1162,7 +1186,7 @@ export class Kubelet implements ContainerLookup {
     if (view.containers.length > 0) await this.#publish(w, pod, true);
     for (const sb of view.sandboxes) await this.#quiet(this.#rt.removePodSandbox(sb.id));
     await this.#removeLeftovers(w.uid);
-    rmSync(podDir(this.#o.rootDir, w.uid), { recursive: true, force: true });
+    this.#removePodDirs(w.lastPod);
     w.deleteSentAt = now;
     this.#o.deletePod(pod);
     this.#wakeAt(w, now + DELETE_RETRY_MS);
@@ -1178,7 +1202,7 @@ export class Kubelet implements ContainerLookup {
       await this.#quiet(this.#rt.removePodSandbox(sb.id));
     }
     await this.#removeLeftovers(w.uid);
-    rmSync(podDir(this.#o.rootDir, w.uid), { recursive: true, force: true });
+    this.#removePodDirs(w.lastPod);
     w.timer?.cancel();
     for (const p of w.probers.values()) p.stop();
     if (!w.pod) this.#workers.delete(w.uid);
