@@ -108,6 +108,8 @@ const EVENT_DEDUP_MS = 60_000;
 /** How often the final delete of a terminated pod is asked again while it is still in the store. */
 const DELETE_RETRY_MS = 60_000;
 const DEFAULT_GRACE_S = 30;
+/** How long a list of all sandboxes serves every worker (see #listSandboxes). */
+const SANDBOX_LIST_TTL_MS = 1_000;
 /** The longest `start` waits for the first sync of every pod. */
 const FIRST_SYNC_WAIT_MS = 10_000;
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
@@ -239,6 +241,7 @@ export class Kubelet implements ContainerLookup {
   #stopped = false;
   /** Container states seen at the last poll, by pod uid (a change wakes the pod). */
   #seen = new Map<string, string>();
+  #sandboxCache?: { at: number; list: Promise<PodSandboxStatus[]> };
   /** When `start` was called: containers started before were adopted. */
   #startedAt = 0;
 
@@ -450,7 +453,7 @@ export class Kubelet implements ContainerLookup {
   /** Sandboxes and containers with our labels whose pod has no worker: stopped and removed. */
   async #removeOrphans(): Promise<void> {
     const [sandboxes, containers] = await Promise.all([
-      this.#rt.listPodSandboxes(),
+      this.#listSandboxes(),
       this.#rt.listContainers(),
     ]);
     const orphanSandboxes = new Set<string>();
@@ -468,8 +471,43 @@ export class Kubelet implements ContainerLookup {
     }
     for (const id of orphanSandboxes) {
       this.#log.info({ sandbox: id }, 'removing orphaned pod sandbox');
-      await this.#quiet(this.#rt.stopPodSandbox(id));
-      await this.#quiet(this.#rt.removePodSandbox(id));
+      await this.#quiet(this.#stopSandbox(id));
+      await this.#quiet(this.#removeSandbox(id));
+    }
+  }
+
+  /**
+   * All sandboxes, listed at most once per `SANDBOX_LIST_TTL_MS` for all
+   * workers (each pod's sync needs its own few, and the runtime can only list
+   * them all: without this a resync would be quadratic in the number of
+   * pods). Our own changes drop the cached list.
+   */
+  #listSandboxes(): Promise<PodSandboxStatus[]> {
+    const now = this.#clock.now();
+    if (!this.#sandboxCache || now - this.#sandboxCache.at >= SANDBOX_LIST_TTL_MS) {
+      const list = this.#rt.listPodSandboxes();
+      const entry = { at: now, list };
+      this.#sandboxCache = entry;
+      list.catch(() => {
+        if (this.#sandboxCache === entry) this.#sandboxCache = undefined;
+      });
+    }
+    return this.#sandboxCache.list;
+  }
+
+  async #stopSandbox(id: string): Promise<void> {
+    try {
+      await this.#rt.stopPodSandbox(id);
+    } finally {
+      this.#sandboxCache = undefined;
+    }
+  }
+
+  async #removeSandbox(id: string): Promise<void> {
+    try {
+      await this.#rt.removePodSandbox(id);
+    } finally {
+      this.#sandboxCache = undefined;
     }
   }
 
@@ -559,7 +597,7 @@ export class Kubelet implements ContainerLookup {
 
   async #view(uid: string): Promise<PodView> {
     const [sandboxes, containers] = await Promise.all([
-      this.#rt.listPodSandboxes(),
+      this.#listSandboxes(),
       this.#rt.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } }),
     ]);
     return {
@@ -616,7 +654,7 @@ export class Kubelet implements ContainerLookup {
       if (view.containers.length === 0 && !w.deadlineExceeded) return;
       await this.#killAll(w, pod, view, this.#graceOf(pod));
       if (!w.sandboxStopped) {
-        for (const sb of view.sandboxes) await this.#quiet(this.#rt.stopPodSandbox(sb.id));
+        for (const sb of view.sandboxes) await this.#quiet(this.#stopSandbox(sb.id));
         w.sandboxStopped = true;
       }
       await this.#publish(w, pod, false);
@@ -625,6 +663,7 @@ export class Kubelet implements ContainerLookup {
 
     const addr: PodAddresses = { hostIP: this.#o.hostIP(), podIPs: [] };
     let sandbox = view.sandboxes.find((s) => s.state === 'ready');
+    const created = !sandbox;
     if (sandbox) addr.podIPs = this.#podIPs(sandbox);
 
     // Volumes first, as the kubelet does: a pod whose volumes cannot be set up
@@ -652,13 +691,14 @@ export class Kubelet implements ContainerLookup {
           'Pod sandbox changed, it will be killed and re-created.',
           'throttle',
         );
-        for (const sb of view.sandboxes) await this.#quiet(this.#rt.stopPodSandbox(sb.id));
+        for (const sb of view.sandboxes) await this.#quiet(this.#stopSandbox(sb.id));
       }
       const attempt = view.sandboxes.length ? view.sandboxes[0].metadata.attempt + 1 : 0;
       const config = this.#sandboxConfig(pod, attempt);
       try {
         mkdirSync(config.logDirectory, { recursive: true });
         const id = await this.#rt.runPodSandbox(config);
+        this.#sandboxCache = undefined;
         sandbox = await this.#rt.podSandboxStatus(id);
         w.sandboxStopped = false;
       } catch (err) {
@@ -749,7 +789,7 @@ export class Kubelet implements ContainerLookup {
         if (restart) await this.#restart(w, ctx, c, cur);
       }
     }
-    await this.#removeOldSandboxes(w, sandbox.id);
+    if (view.sandboxes.length > (created ? 0 : 1)) await this.#removeOldSandboxes(w, sandbox.id);
     await this.#publish(w, pod, false);
   }
 
@@ -759,7 +799,6 @@ export class Kubelet implements ContainerLookup {
    */
   async #removeOldSandboxes(w: PodWorker, current: string): Promise<void> {
     const view = await this.#view(w.uid);
-    if (view.sandboxes.length <= 1) return;
     const keep = new Set<string>([current]);
     const seen = new Map<string, number>();
     for (const c of view.containers) {
@@ -770,8 +809,8 @@ export class Kubelet implements ContainerLookup {
     }
     for (const sb of view.sandboxes) {
       if (keep.has(sb.id)) continue;
-      await this.#quiet(this.#rt.stopPodSandbox(sb.id));
-      await this.#quiet(this.#rt.removePodSandbox(sb.id));
+      await this.#quiet(this.#stopSandbox(sb.id));
+      await this.#quiet(this.#removeSandbox(sb.id));
     }
   }
 
@@ -1180,11 +1219,11 @@ export class Kubelet implements ContainerLookup {
     }
     const grace = pod.metadata.deletionGracePeriodSeconds ?? this.#graceOf(pod);
     await this.#killAll(w, pod, view, grace);
-    for (const sb of view.sandboxes) await this.#quiet(this.#rt.stopPodSandbox(sb.id));
+    for (const sb of view.sandboxes) await this.#quiet(this.#stopSandbox(sb.id));
     // With no containers left (an agent restart during termination) the last
     // status stands.
     if (view.containers.length > 0) await this.#publish(w, pod, true);
-    for (const sb of view.sandboxes) await this.#quiet(this.#rt.removePodSandbox(sb.id));
+    for (const sb of view.sandboxes) await this.#quiet(this.#removeSandbox(sb.id));
     await this.#removeLeftovers(w.uid);
     this.#removePodDirs(w.lastPod);
     w.deleteSentAt = now;
@@ -1198,8 +1237,8 @@ export class Kubelet implements ContainerLookup {
     const grace = pod.metadata.deletionGracePeriodSeconds ?? this.#graceOf(pod);
     if (w.deleteSentAt === undefined) await this.#killAll(w, pod, view, grace);
     for (const sb of view.sandboxes) {
-      await this.#quiet(this.#rt.stopPodSandbox(sb.id));
-      await this.#quiet(this.#rt.removePodSandbox(sb.id));
+      await this.#quiet(this.#stopSandbox(sb.id));
+      await this.#quiet(this.#removeSandbox(sb.id));
     }
     await this.#removeLeftovers(w.uid);
     this.#removePodDirs(w.lastPod);
@@ -1520,7 +1559,7 @@ export class Kubelet implements ContainerLookup {
 
   async findSandbox(namespace: string, pod: string): Promise<string> {
     const p = this.#podFor(namespace, pod);
-    const sb = (await this.#rt.listPodSandboxes()).find(
+    const sb = (await this.#listSandboxes()).find(
       (s) => s.labels[LABEL_POD_UID] === p.metadata.uid && s.state === 'ready',
     );
     if (!sb) throw new InvalidError(`pod ${pod} is not running`);
