@@ -12,7 +12,8 @@ const HELP = `Usage: verge edge --server https://HOST:PORT --data-dir DIR [optio
 
 Runs the edge agent: joins the cluster (first start, with a token), keeps this
 node's objects in a local store under DIR, registers the Node and reports its
-status, and keeps working when the cloud is unreachable.
+status, runs the pods bound to it, and keeps working when the cloud is
+unreachable. Pods keep running when the agent stops; a new start adopts them.
 
 Options:
   --server URL          the server's hub endpoint, https://HOST:PORT (port from
@@ -24,6 +25,12 @@ Options:
   --taints K=V:EFFECT,...
                         taints for the Node at registration
   --status-interval D   how often node status is reported when unchanged (default 60s)
+  --runtime NAME        process | cri (default: cri if --cri-endpoint answers,
+                        else process). The process runtime runs each container
+                        as a host process and isolates nothing.
+  --cri-endpoint URL    the CRI socket (default unix:///run/containerd/containerd.sock)
+  --local-api-port N    the read-only Kubernetes API for workloads on this node,
+                        on 127.0.0.1 (default 10550; 0 = any free port; off = none)
   -h, --help            this help`;
 
 export const edgeCommand: Command = {
@@ -42,6 +49,9 @@ export const edgeCommand: Command = {
         taints: { type: 'string' },
         'status-interval': { type: 'string' },
         'backoff-base': { type: 'string' },
+        runtime: { type: 'string' },
+        'cri-endpoint': { type: 'string' },
+        'local-api-port': { type: 'string' },
       },
       HELP,
     );
@@ -64,7 +74,28 @@ export const edgeCommand: Command = {
       throw new InvalidError(`edge: ${(err as Error).message}`);
     }
 
+    const runtime = v.runtime;
+    if (runtime !== undefined && runtime !== 'process' && runtime !== 'cri') {
+      throw new InvalidError(
+        `edge: --runtime wants process or cri, not ${JSON.stringify(runtime)}`,
+      );
+    }
+    let localApiPort: number | undefined;
+    const lap = v['local-api-port'];
+    if (lap === 'off') localApiPort = -1;
+    else if (lap !== undefined) {
+      localApiPort = Number(lap);
+      if (!/^\d+$/.test(lap) || localApiPort > 65535) {
+        throw new InvalidError(
+          `edge: --local-api-port wants a port number or off, not ${JSON.stringify(lap)}`,
+        );
+      }
+    }
+
     const agent = new EdgeAgent({
+      runtime,
+      criEndpoint: v['cri-endpoint'],
+      localApiPort,
       server: v.server,
       token: v.token,
       nodeName,

@@ -10,10 +10,18 @@
  *   pki/node.pem   the node certificate and its key, in one file so that a
  *                  rotation replaces both in one rename
  *   edge.db        the local store and the outbox (./local-store.ts, ./outbox.ts)
+ *   runtime/       the process runtime's state (containers it started), when used
+ *   kubelet/       pod volumes (kubelet/pods/<uid>/volumes) and container logs
+ *                  (kubelet/logs/pods/<ns>_<name>_<uid>/<container>/<attempt>.log)
+ *
+ * Pods: the Kubelet (./kubelet) runs the pods bound to this node from the local
+ * store alone, so they keep running, restarting and being probed with the cloud
+ * gone; their status and events go up through the outbox. Containers outlive
+ * the agent (as with a kubelet): a restarted agent adopts them.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Node, NodeCondition, Taint } from '../api/types/core.ts';
+import type { Node, NodeCondition, Pod, PodStatus, Taint } from '../api/types/core.ts';
 import type { KubeObject } from '../api/types/meta.ts';
 import {
   certificateTimes,
@@ -28,6 +36,7 @@ import {
   errorMessage,
   InvalidError,
   isAlreadyExists,
+  isConflict,
   isForbidden,
   isInvalid,
   isNotFound,
@@ -42,8 +51,14 @@ import {
   type EdgeDatabase,
   type LocalChange,
 } from './local-store.ts';
-import { newNode, readNodeStatus } from './node-status.ts';
+import { internalIp, newNode, readNodeStatus } from './node-status.ts';
 import { Outbox } from './outbox.ts';
+import { Kubelet } from './kubelet/index.ts';
+import { startLocalApi } from './local-api.ts';
+import { chooseRuntime } from './runtime/detect.ts';
+import type { Runtime } from './runtime/types.ts';
+import { createStreamHandler } from './streams.ts';
+import { createHash } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
 
 export interface EdgeAgentOptions {
@@ -65,10 +80,26 @@ export interface EdgeAgentOptions {
   backoffCapMs?: number;
   /** Outbox bounds. */
   outboxMaxEntries?: number;
+  /** Container runtime; default: cri if its socket answers, else process. */
+  runtime?: 'process' | 'cri';
+  /** The CRI socket (default containerd's). */
+  criEndpoint?: string;
+  /** The local read-only API on 127.0.0.1: default 10550; 0 = any free port; -1 = off. */
+  localApiPort?: number;
 }
 
 const NODE = { group: '', version: 'v1', resource: 'nodes' };
 const EVENTS = { group: '', version: 'v1', resource: 'events' };
+const PODS = { group: '', version: 'v1', resource: 'pods' };
+
+interface InvolvedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid: string;
+  fieldPath?: string;
+}
 
 export class EdgeAgent {
   readonly #o: EdgeAgentOptions;
@@ -78,6 +109,14 @@ export class EdgeAgent {
   store?: LocalStore;
   outbox?: Outbox;
   link?: EdgeLink;
+  runtime?: Runtime;
+  kubelet?: Kubelet;
+  /** The local API's port once listening. */
+  localApiPort?: number;
+  #runtimeVersion = 'none://';
+  #runtimeReady: { ok: boolean; message?: string } = { ok: true };
+  /** Event aggregation (as the kubelet's recorder): key -> name and count so far. */
+  readonly #events = new Map<string, { name: string; count: number; first: string }>();
   #conditions: NodeCondition[] = [];
   #offlineSince?: number;
   #wake?: () => void;
@@ -108,6 +147,7 @@ export class EdgeAgent {
         maxEntries: this.#o.outboxMaxEntries,
       });
       this.#say(`local store: ${this.store.count()} objects, ${this.outbox.size()} updates queued`);
+      await this.#startPods(signal);
       const link = new EdgeLink({
         server: this.#o.server,
         node: this.#o.nodeName,
@@ -117,6 +157,11 @@ export class EdgeAgent {
         apply: (changes) => this.#apply(changes),
         log: this.#log,
         backoff: { baseMs: this.#o.backoffBaseMs, capMs: this.#o.backoffCapMs },
+        onStream: createStreamHandler({
+          lookup: this.kubelet!,
+          runtime: this.runtime!,
+          log: this.#log,
+        }),
       });
       this.link = link;
       link.on('connected', () => this.#say('connected'));
@@ -141,8 +186,122 @@ export class EdgeAgent {
       await drain;
       for (const t of timers) clearInterval(t);
     } finally {
+      // Containers keep running: a restarted agent adopts them.
+      await this.kubelet?.stop();
+      await this.#localApi?.close();
+      await this.runtime?.close();
       this.#db.close();
     }
+  }
+
+  #localApi?: { close(): Promise<void> };
+
+  /** Picks the runtime, starts the Kubelet (adopting what runs) and the local API. */
+  async #startPods(signal: AbortSignal): Promise<void> {
+    const { runtime, why } = await chooseRuntime({
+      runtime: this.#o.runtime,
+      criEndpoint: this.#o.criEndpoint,
+      stateDir: join(this.#o.dataDir, 'runtime'),
+      log: this.#log,
+    });
+    this.runtime = runtime;
+    const v = await runtime.version();
+    this.#runtimeVersion = `${v.runtimeName}://${v.runtimeVersion}`;
+    this.#say(`runtime: ${runtime.driver} (${why})`);
+    this.kubelet = new Kubelet({
+      nodeName: this.#o.nodeName,
+      store: this.store!,
+      runtime,
+      rootDir: join(this.#o.dataDir, 'kubelet'),
+      hostIP: internalIp,
+      updateStatus: (pod, status) => this.#podStatus(pod, status),
+      deletePod: (pod) => this.#deletePod(pod),
+      recordEvent: (pod, type, reason, message) =>
+        this.#event(
+          type,
+          reason,
+          message,
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            name: pod.metadata.name ?? '',
+            namespace: pod.metadata.namespace,
+            uid: pod.metadata.uid ?? '',
+          },
+          pod.metadata.namespace ?? 'default',
+        ),
+      log: this.#log,
+    });
+    const started = Date.now();
+    await this.kubelet.start(signal);
+    const running = [...this.kubelet.podStatuses().values()].filter(
+      (s) => s.phase === 'Running',
+    ).length;
+    this.#say(`pods: ${running} running, ${running} adopted in ${Date.now() - started} ms`);
+    const port = this.#o.localApiPort ?? 10550;
+    if (port >= 0) {
+      try {
+        const api = await startLocalApi({
+          store: this.store!,
+          port,
+          log: this.#log,
+          nodeName: this.#o.nodeName,
+        });
+        this.#localApi = api;
+        this.localApiPort = api.port;
+        this.#say(`local API (read-only) on http://127.0.0.1:${api.port}`);
+      } catch (err) {
+        // Pods run without it; say why (usually the port is taken).
+        this.#say(`local API not started: ${errorMessage(err)}`);
+      }
+    }
+  }
+
+  /** Queues a pod's status (coalesced per pod: only the latest is sent). */
+  #podStatus(pod: Pod, status: PodStatus): void {
+    const { namespace = 'default', name, uid } = pod.metadata;
+    this.outbox!.put({
+      key: `Pod/${namespace}/${name}/status`,
+      kind: 'status',
+      payload: {
+        verb: 'patch',
+        resource: PODS,
+        namespace,
+        name,
+        subresource: 'status',
+        patchType: 'merge',
+        // A merge patch replaces the lists whole; top-level fields the kubelet
+        // owns are cleared when absent. The uid keeps a status meant for an
+        // earlier pod of the same name off its successor (Invalid: dropped).
+        body: {
+          metadata: { uid },
+          status: { reason: null, message: null, ...status },
+        },
+        quiet: true,
+      } satisfies ApiRequest,
+    });
+  }
+
+  /** The final delete of a pod whose containers have stopped (kubelet's last step). */
+  #deletePod(pod: Pod): void {
+    const { namespace = 'default', name, uid } = pod.metadata;
+    this.outbox!.put({
+      key: `Pod/${namespace}/${name}/delete`,
+      kind: 'status',
+      payload: {
+        verb: 'delete',
+        resource: PODS,
+        namespace,
+        name,
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          gracePeriodSeconds: 0,
+          preconditions: { uid },
+        },
+        quiet: true,
+      } satisfies ApiRequest,
+    });
   }
 
   // ---- credentials ----
@@ -269,7 +428,11 @@ export class EdgeAgent {
 
   #status(): ReturnType<typeof readNodeStatus> {
     const status = readNodeStatus(
-      { dataDir: this.#o.dataDir, runtimeVersion: 'none://' },
+      {
+        dataDir: this.#o.dataDir,
+        runtimeVersion: this.#runtimeVersion,
+        runtimeReady: this.#runtimeReady,
+      },
       this.#conditions,
     );
     this.#conditions = status.conditions ?? [];
@@ -294,39 +457,74 @@ export class EdgeAgent {
     });
   }
 
-  /** Records an event about this node (through the outbox, so offline ones arrive later). */
-  #event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+  /**
+   * Records an event (through the outbox, so offline ones arrive later). By
+   * default about this node. Repeats of the same reason and message for the
+   * same object are aggregated as the kubelet's recorder does: one Event whose
+   * count and lastTimestamp move on.
+   */
+  #event(
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    involved?: InvolvedObject,
+    namespace = 'default',
+  ): void {
     const now = rfc3339(new Date());
     const node = this.store?.get('Node', '', this.#o.nodeName) as Node | undefined;
-    const name = `${this.#o.nodeName}.${Date.now().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`;
-    const event = {
+    const about: InvolvedObject = involved ?? {
       apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name, namespace: 'default' },
-      involvedObject: {
-        apiVersion: 'v1',
-        kind: 'Node',
-        name: this.#o.nodeName,
-        uid: node?.metadata.uid ?? this.#o.nodeName,
-      },
-      reason,
-      message,
-      type,
-      source: { component: 'verge-edge', host: this.#o.nodeName },
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-      reportingComponent: 'verge-edge',
-      reportingInstance: this.#o.nodeName,
+      kind: 'Node',
+      name: this.#o.nodeName,
+      uid: node?.metadata.uid ?? this.#o.nodeName,
     };
+    const aggregate = createHash('sha256')
+      .update(`${about.kind}/${namespace}/${about.name}/${about.uid}/${type}/${reason}/${message}`)
+      .digest('hex');
+    const seen = this.#events.get(aggregate);
     try {
+      if (seen) {
+        seen.count++;
+        this.outbox?.put({
+          key: `Event/${namespace}/${seen.name}/count`,
+          kind: 'event',
+          payload: {
+            verb: 'patch',
+            resource: EVENTS,
+            namespace,
+            name: seen.name,
+            patchType: 'merge',
+            body: { count: seen.count, lastTimestamp: now },
+            quiet: true,
+          } satisfies ApiRequest,
+        });
+        return;
+      }
+      const name = `${about.name}.${Date.now().toString(16)}${Math.floor(Math.random() * 4096).toString(16)}`;
+      if (this.#events.size >= 4096) this.#events.clear();
+      this.#events.set(aggregate, { name, count: 1, first: now });
+      const event = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace },
+        involvedObject: about,
+        reason,
+        message,
+        type,
+        source: { component: 'kubelet', host: this.#o.nodeName },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+        reportingComponent: 'kubelet',
+        reportingInstance: this.#o.nodeName,
+      };
       this.outbox?.put({
-        key: `Event/default/${name}`,
+        key: `Event/${namespace}/${name}`,
         kind: 'event',
         payload: {
           verb: 'create',
           resource: EVENTS,
-          namespace: 'default',
+          namespace,
           body: event,
           quiet: true,
         } satisfies ApiRequest,
@@ -339,6 +537,11 @@ export class EdgeAgent {
   #startTimers(signal: AbortSignal): ReturnType<typeof setInterval>[] {
     const status = setInterval(() => {
       if (signal.aborted) return;
+      // The runtime's health for the Ready condition (seen at the next report).
+      this.runtime?.version().then(
+        () => (this.#runtimeReady = { ok: true }),
+        (err: unknown) => (this.#runtimeReady = { ok: false, message: errorMessage(err) }),
+      );
       // Not registered yet (a refused or failed registration): try again.
       if (this.link?.ready && !this.store!.get('Node', '', this.#o.nodeName)) {
         void this.#onReady();
@@ -384,6 +587,9 @@ export class EdgeAgent {
           this.#log.warn({ key: entry.key, err: errorMessage(err) }, 'update refused; dropped');
           this.outbox!.ack(entry.key, entry.seq);
         } else if (isAlreadyExists(err) && entry.kind === 'event') {
+          this.outbox!.ack(entry.key, entry.seq);
+        } else if (isConflict(err) && (entry.payload as ApiRequest).verb === 'delete') {
+          // A uid precondition that failed: the pod was replaced; nothing to delete.
           this.outbox!.ack(entry.key, entry.seq);
         } else {
           pause = true;

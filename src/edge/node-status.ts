@@ -95,7 +95,8 @@ function mebibytes(bytes: number): string {
   return `${Math.floor(bytes / (1024 * 1024))}Mi`;
 }
 
-function internalIp(): string | undefined {
+/** The node's InternalIP (first non-loopback IPv4), also the host IP of its pods. */
+export function internalIp(): string {
   for (const list of Object.values(os.networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
