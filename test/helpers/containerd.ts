@@ -237,6 +237,25 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Imports the test images. Retried: right after start, containerd's first
+ * garbage collection can race an import (seen as `ctr: content digest ...: not
+ * found`, seen twice in a dozen starts here); importing again is harmless.
+ */
+function importImages(socket: string, snapshotter: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync(imagesScript, [imageCacheDir(), socket], {
+        env: { ...process.env, SNAPSHOTTER: snapshotter },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
 export async function startContainerd(dir: string): Promise<StartedContainerd> {
   mkdirSync(dir, { recursive: true });
   const id = createHash('sha256')
@@ -360,10 +379,7 @@ export async function startContainerd(dir: string): Promise<StartedContainerd> {
     } finally {
       await probe.close();
     }
-    execFileSync(imagesScript, [imageCacheDir(), socket], {
-      env: { ...process.env, SNAPSHOTTER: snapshotter },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    importImages(socket, snapshotter);
   } catch (err) {
     await stop();
     throw err;

@@ -47,6 +47,8 @@ export interface CriClientOptions {
 export interface CallOptions {
   /** Milliseconds until the call fails with DEADLINE_EXCEEDED (default: none). */
   timeoutMs?: number;
+  /** Cancels the call (it then fails with CANCELLED). */
+  signal?: AbortSignal;
 }
 
 export class CriClient {
@@ -77,7 +79,8 @@ export class CriClient {
     const callOptions: grpc.CallOptions = {};
     if (options.timeoutMs) callOptions.deadline = Date.now() + options.timeoutMs;
     return new Promise<Res>((resolve, reject) => {
-      this.#client.makeUnaryRequest<object, object>(
+      const cancel = () => call.cancel();
+      const call = this.#client.makeUnaryRequest<object, object>(
         def.path,
         def.requestSerialize,
         def.responseDeserialize,
@@ -85,10 +88,13 @@ export class CriClient {
         new grpc.Metadata(),
         callOptions,
         (err, value) => {
+          options.signal?.removeEventListener('abort', cancel);
           if (err) reject(translate(method, err));
           else resolve(value as Res);
         },
       );
+      if (options.signal?.aborted) cancel();
+      else options.signal?.addEventListener('abort', cancel, { once: true });
     });
   }
 

@@ -227,9 +227,14 @@ export class CriRuntime implements Runtime {
   async pullImage(image: string, options: PullImageOptions = {}): Promise<string> {
     options.signal?.throwIfAborted();
     try {
-      const res = await this.#client.call<{ imageRef: string }>('PullImage', { image: { image } });
+      const res = await this.#client.call<{ imageRef: string }>(
+        'PullImage',
+        { image: { image } },
+        { signal: options.signal },
+      );
       return res.imageRef;
     } catch (err) {
+      options.signal?.throwIfAborted();
       const message = err instanceof Error ? err.message : String(err);
       throw new ImagePullError(message, { cause: err });
     }
@@ -387,11 +392,13 @@ export class CriRuntime implements Runtime {
       const res = await this.#client.call<{ stdout: Buffer; stderr: Buffer; exitCode: number }>(
         'ExecSync',
         { containerId, cmd: options.cmd, timeout: timeoutSeconds },
+        { signal: options.signal },
       );
       await writeAll(options.stdout, res.stdout);
       await writeAll(options.stderr, res.stderr);
       return { exitCode: res.exitCode, timedOut: false };
     } catch (err) {
+      options.signal?.throwIfAborted();
       if (timeoutSeconds > 0 && grpcCode(err) === DEADLINE_EXCEEDED) {
         return { exitCode: 137, timedOut: true };
       }
