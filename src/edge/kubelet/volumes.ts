@@ -37,6 +37,7 @@ import {
   writeFileSync,
   closeSync,
   openSync,
+  chmodSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type {
@@ -113,6 +114,7 @@ function setUpVolume(ctx: VolumeContext, base: string, v: Volume): MountedVolume
   if (v.emptyDir) {
     const path = join(base, 'kubernetes.io~empty-dir', v.name);
     mkdirSync(path, { recursive: true, mode: 0o777 });
+    chmodSync(path, 0o777); // as the kubelet: writable by any user the containers run as
     return { path, readOnly: false };
   }
   if (v.hostPath)
@@ -374,6 +376,7 @@ export function writeAtomically(dir: string, files: Map<string, FileEntry>): boo
     const file = join(target, p);
     mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
     writeFileSync(file, f.data, { mode: f.mode });
+    chmodSync(file, f.mode); // exactly the mode asked for, whatever the umask
   }
   const tmpLink = join(dir, '..data_tmp');
   rmSync(tmpLink, { force: true });
