@@ -22,15 +22,17 @@
  * `kubectl logs --previous` and `lastState`); older ones are removed. A pod's
  * volumes and logs are removed with it.
  *
- * Not done (yet): termination messages (`terminationMessagePath`,
- * FallbackToLogsOnError), ephemeral containers (`kubectl debug`), in-place
+ * Not done (yet): termination message files (`terminationMessagePath`;
+ * FallbackToLogsOnError's log tail is done), ephemeral containers (`kubectl debug`), in-place
  * resize, image pull secrets (the runtime's pull has no credentials), service
  * link environment variables, and cluster DNS (ClusterFirst gets only what
- * `dnsConfig` says; the runtime falls back to the host's resolver). Readiness
- * starts false after an agent restart until the first probe answers, as with
- * the kubelet.
+ * `dnsConfig` says; the runtime falls back to the host's resolver). After an
+ * agent restart, readiness is re-probed and starts false unless the stored pod
+ * status said the instance was ready (the hub does not echo the statuses the
+ * edge writes, so usually it starts false, as with a restarted kubelet).
  */
 import { mkdirSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type {
   Container,
@@ -56,6 +58,7 @@ import {
 import type { Logger } from '../../util/log.ts';
 import { rfc3339 } from '../../util/time.ts';
 import type { LocalEvent, LocalStore } from '../local-store.ts';
+import { readLogs } from '../runtime/cri-log.ts';
 import {
   ContainerStartError,
   LABEL_CONTAINER_NAME,
@@ -165,6 +168,8 @@ interface PodWorker {
   skipBackoff: Set<string>;
   forceRestart: Set<string>;
   startErrors: Map<string, string>;
+  /** FallbackToLogsOnError messages read from the logs, by instance. */
+  logMessages: Map<string, string>;
   /** BackOff events already recorded, by container instance. */
   backoffEvents: Set<string>;
   events: Map<string, number>;
@@ -338,6 +343,7 @@ export class Kubelet implements ContainerLookup {
         skipBackoff: new Set(),
         forceRestart: new Set(),
         startErrors: new Map(),
+        logMessages: new Map(),
         backoffEvents: new Set(),
         events: new Map(),
         status: pod.status,
@@ -937,6 +943,7 @@ export class Kubelet implements ContainerLookup {
       await this.#quiet(this.#rt.removeContainer(c.id));
       w.startErrors.delete(c.id);
       w.backoffEvents.delete(c.id);
+      w.logMessages.delete(c.id);
     }
   }
 
@@ -1136,7 +1143,8 @@ export class Kubelet implements ContainerLookup {
       finishedAt: rfc3339(new Date(c.finishedAt)),
       containerID,
     };
-    if (c.message) t.message = c.message;
+    const message = c.message || w.logMessages.get(c.id);
+    if (message) t.message = message;
     return t;
   }
 
@@ -1261,6 +1269,7 @@ export class Kubelet implements ContainerLookup {
     if (this.#stopped) return;
     const view = await this.#view(w.uid);
     this.#syncProbers(w, pod, view);
+    await this.#readFallbackMessages(w, pod, view);
     const status = this.#computeStatus(w, pod, view, terminal);
     if (w.status && stableJson(w.status) === stableJson(status)) return;
     w.status = status;
@@ -1269,6 +1278,35 @@ export class Kubelet implements ContainerLookup {
       this.#o.updateStatus(w.pod, status);
     } catch (err) {
       this.#log.warn({ pod: w.key, err: errorMessage(err) }, 'cannot queue the pod status');
+    }
+  }
+
+  /**
+   * terminationMessagePolicy FallbackToLogsOnError: an instance that failed
+   * without a message gets the tail of its log (80 lines, 2 KiB at most), read
+   * once per instance.
+   */
+  async #readFallbackMessages(w: PodWorker, pod: Pod, view: PodView): Promise<void> {
+    const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    for (const inst of view.containers) {
+      if (inst.state !== 'exited' || inst.exitCode === 0 || inst.message) continue;
+      if (w.logMessages.has(inst.id) || w.startErrors.has(inst.id)) continue;
+      const name = inst.labels[LABEL_CONTAINER_NAME] ?? inst.metadata.name;
+      const spec = specs.find((c) => c.name === name);
+      if (spec?.terminationMessagePolicy !== 'FallbackToLogsOnError') continue;
+      const chunks: Buffer[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          chunks.push(chunk);
+          cb();
+        },
+      });
+      try {
+        await readLogs(inst.logPath, { tailLines: 80, limitBytes: 2048 }, sink);
+      } catch (err) {
+        if (!isNotFound(err)) this.#log.debug({ err: errorMessage(err) }, 'cannot read a log');
+      }
+      w.logMessages.set(inst.id, Buffer.concat(chunks).toString('utf8'));
     }
   }
 

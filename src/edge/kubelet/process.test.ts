@@ -91,6 +91,7 @@ describe('Kubelet with the process runtime', () => {
         ],
       });
       const job = pod('job', 'echo working; exit 3', { restartPolicy: 'Never' });
+      job.spec!.containers[0].terminationMessagePolicy = 'FallbackToLogsOnError';
       const crash = pod('crash', 'exit 1', { restartPolicy: 'OnFailure' });
       const missing = pod('missing', '', {
         containers: [{ name: 'main', image: 'x', command: ['/no/such/program'] }],
@@ -105,6 +106,7 @@ describe('Kubelet with the process runtime', () => {
       await until(() => statuses.get('job')?.phase === 'Failed', 'job Failed');
       const jt = statuses.get('job')!.containerStatuses![0].state!.terminated!;
       assert.equal(jt.exitCode, 3);
+      assert.equal(jt.message, 'working\n', 'FallbackToLogsOnError: the log tail');
       assert.match(jt.containerID!, /^process:\/\//);
 
       await until(
