@@ -888,6 +888,41 @@ describe('Kubelet', () => {
     }
   });
 
+  it('a failing postStart hook kills the container, which is restarted', async () => {
+    const h = setup();
+    try {
+      let hookExit = 1;
+      h.rt.execHandler = () => Promise.resolve({ exitCode: hookExit, timedOut: false });
+      h.put(
+        'Pod',
+        pod({
+          containers: [
+            {
+              name: 'app',
+              image: 'busybox:1',
+              command: ['sleep', '1000'],
+              lifecycle: { postStart: { exec: { command: ['hook'] } } },
+            },
+          ],
+        }),
+      );
+      await h.kubelet.start(h.abort.signal);
+      await h.until(
+        () => h.events.some((e) => e.startsWith('Warning FailedPostStartHook')),
+        'FailedPostStartHook',
+      );
+      assert.ok(h.events.includes('Normal Killing FailedPostStartHook'));
+      hookExit = 0;
+      await h.until(
+        () => h.rt.running('app') !== undefined && h.status().phase === 'Running',
+        'running once the hook passes',
+      );
+      assert.ok(cs(h.status()).restartCount >= 1);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('findContainer and findSandbox answer with the kubelet wording', async () => {
     const h = setup();
     try {

@@ -822,6 +822,9 @@ export class Kubelet implements ContainerLookup {
 
   /** Restarts `c` after `cur` exited, unless it is backing off (then waits in CrashLoopBackOff). */
   async #restart(w: PodWorker, ctx: StartContext, c: Container, cur: RtContainer): Promise<void> {
+    // A container the runtime cannot vouch for may still run: never start a
+    // second one beside it.
+    if (cur.state === 'unknown') await this.#quiet(this.#rt.stopContainer(cur.id, 0));
     if (w.skipBackoff.delete(c.name)) {
       await this.#startContainer(w, ctx, c, cur);
       return;
@@ -1133,6 +1136,16 @@ export class Kubelet implements ContainerLookup {
         message: startError ?? (c.message || 'the container was created but never started'),
         startedAt: rfc3339(new Date(0)),
         finishedAt: rfc3339(new Date(c.finishedAt || c.createdAt)),
+        containerID,
+      };
+    }
+    if (c.state === 'unknown') {
+      return {
+        exitCode: c.exitCode || 137,
+        reason: c.reason || 'ContainerStatusUnknown',
+        message: c.message || 'The container could not be located when the pod was terminated',
+        startedAt: rfc3339(new Date(c.startedAt)),
+        finishedAt: rfc3339(new Date(c.finishedAt || c.startedAt)),
         containerID,
       };
     }
