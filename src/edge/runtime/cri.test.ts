@@ -116,7 +116,10 @@ const HTTPD = [
 test('cri driver against a private containerd', { timeout: 120_000 }, async (t: TestContext) => {
   if (skipUnless(t, containerdAvailable(), 'containerd not installed (or not root)')) return;
   const dir = mkdtempSync(join(tmpdir(), 'verge-cri-'));
-  const ctd = await startContainerd(join(dir, 'ctd'));
+  const ctd = await startContainerd(join(dir, 'ctd')).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
   const runtime = new CriRuntime({ endpoint: ctd.endpoint });
   t.after(async () => {
     await runtime.close();
@@ -360,7 +363,10 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
 if (containerdAvailable()) {
   runtimeContract('cri', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'verge-cri-contract-'));
-    const ctd = await startContainerd(join(dir, 'ctd'));
+    const ctd = await startContainerd(join(dir, 'ctd')).catch((err: unknown) => {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    });
     return {
       runtime: new CriRuntime({ endpoint: ctd.endpoint }),
       image: TEST_IMAGE,
@@ -380,7 +386,10 @@ if (containerdAvailable()) {
 test('chooseRuntime picks cri when its socket answers', { timeout: 60_000 }, async (t) => {
   if (skipUnless(t, containerdAvailable(), 'containerd not installed (or not root)')) return;
   const dir = mkdtempSync(join(tmpdir(), 'verge-cri-detect-'));
-  const ctd = await startContainerd(join(dir, 'ctd'));
+  const ctd = await startContainerd(join(dir, 'ctd')).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
   t.after(async () => {
     await ctd.stop();
     rmSync(dir, { recursive: true, force: true });
