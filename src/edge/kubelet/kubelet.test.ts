@@ -475,6 +475,14 @@ describe('Kubelet', () => {
         1,
         'a ConfigMap change does not restart the container',
       );
+      // Deleted: the files stay as they were, and a crash is still restarted.
+      h.del('ConfigMap', 'default', 'settings');
+      h.rt.exit(h.rt.running('app')!.id, 1);
+      await h.until(
+        () => cs(h.status()).restartCount === 1 && h.rt.running('app') !== undefined,
+        'restarted',
+      );
+      assert.equal(readFileSync(file, 'utf8'), 'uno');
     } finally {
       await h.close();
     }

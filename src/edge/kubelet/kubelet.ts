@@ -681,6 +681,7 @@ export class Kubelet implements ContainerLookup {
       addr,
       warn: (m) => this.#event(w, 'Warning', 'FailedMount', m, 'once'),
     });
+    for (const f of volumes.stale) this.#event(w, 'Warning', 'FailedMount', f, 'throttle');
     if (volumes.failures.length > 0) {
       for (const f of volumes.failures) this.#event(w, 'Warning', 'FailedMount', f, 'throttle');
       this.#wakeAt(w, now + RETRY_MS);

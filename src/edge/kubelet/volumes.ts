@@ -75,6 +75,12 @@ export interface VolumeSetUp {
   volumes: Map<string, MountedVolume>;
   /** One kubelet-worded message per volume that could not be set up (`MountVolume.SetUp failed for volume ...`). */
   failures: string[];
+  /**
+   * Volumes set up before whose refresh failed (their ConfigMap was deleted,
+   * say): as in the kubelet they stay mounted with their last content, and
+   * the message is only reported.
+   */
+  stale: string[];
 }
 
 /** `<rootDir>/pods/<uid>`: everything of one pod on the node (removed with the pod). */
@@ -96,17 +102,40 @@ class MountFailure extends Error {
 
 /** Sets up every volume of the pod; see the file comment. */
 export function setUpVolumes(ctx: VolumeContext): VolumeSetUp {
-  const out: VolumeSetUp = { volumes: new Map(), failures: [] };
+  const out: VolumeSetUp = { volumes: new Map(), failures: [], stale: [] };
   const base = join(podDir(ctx.rootDir, ctx.pod.metadata.uid ?? ''), 'volumes');
   for (const volume of ctx.pod.spec?.volumes ?? []) {
     try {
       out.volumes.set(volume.name, setUpVolume(ctx, base, volume));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      out.failures.push(`MountVolume.SetUp failed for volume "${volume.name}" : ${message}`);
+      const text = `MountVolume.SetUp failed for volume "${volume.name}" : ${message}`;
+      const previous = writtenBefore(base, volume);
+      if (previous) {
+        out.volumes.set(volume.name, { path: previous, readOnly: true });
+        out.stale.push(text);
+      } else {
+        out.failures.push(text);
+      }
     }
   }
   return out;
+}
+
+/** The directory of a ConfigMap/Secret/downwardAPI/projected volume already written for this pod. */
+function writtenBefore(base: string, v: Volume): string | undefined {
+  const plugin = v.configMap
+    ? 'kubernetes.io~configmap'
+    : v.secret
+      ? 'kubernetes.io~secret'
+      : v.downwardAPI
+        ? 'kubernetes.io~downward-api'
+        : v.projected
+          ? 'kubernetes.io~projected'
+          : undefined;
+  if (!plugin) return undefined;
+  const path = join(base, plugin, v.name);
+  return existsSync(join(path, '..data')) ? path : undefined;
 }
 
 function setUpVolume(ctx: VolumeContext, base: string, v: Volume): MountedVolume {
