@@ -263,6 +263,8 @@ export class Kubelet implements ContainerLookup {
    * once; resolves after that first full sync (or after 10 s of it, so that
    * image pulls do not hold up the agent). Keeps working (watching the
    * store, polling the runtime, resyncing) until `signal` aborts or `stop`.
+   * Call once per instance: a stopped Kubelet does not start again (make a
+   * new one; it adopts what runs).
    */
   async start(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
