@@ -1267,7 +1267,10 @@ export class Kubelet implements ContainerLookup {
     await this.#removeLeftovers(w.uid);
     this.#removePodDirs(w.lastPod);
     w.timer?.cancel();
+    w.timer = undefined;
+    w.timerAt = Infinity;
     for (const p of w.probers.values()) p.stop();
+    w.probers.clear();
     if (!w.pod) this.#workers.delete(w.uid);
   }
 
