@@ -931,6 +931,60 @@ describe('Kubelet', () => {
     }
   });
 
+  it('a dead sandbox is replaced: init containers run again, restart counts go on, the old one goes', async () => {
+    const h = setup();
+    try {
+      h.put(
+        'Pod',
+        pod({ initContainers: [{ name: 'init', image: 'busybox:1', command: ['true'] }] }),
+      );
+      await h.kubelet.start(h.abort.signal);
+      await h.until(() => h.rt.running('init') !== undefined, 'init runs');
+      h.rt.exit(h.rt.running('init')!.id, 0);
+      await h.until(() => h.status().phase === 'Running', 'Running');
+      // As after a host reboot: the sandbox is not ready and its containers are gone.
+      const [old] = [...h.rt.sandboxes.values()];
+      await h.rt.stopPodSandbox(old.id);
+      await h.until(() => h.rt.running('init') !== undefined, 'init runs again in a new sandbox');
+      assert.ok(
+        h.events.includes(
+          'Normal SandboxChanged Pod sandbox changed, it will be killed and re-created.',
+        ),
+      );
+      const fresh = [...h.rt.sandboxes.values()].find((sb) => sb.state === 'ready')!;
+      assert.equal(fresh.metadata.attempt, 1);
+      h.rt.exit(h.rt.running('init')!.id, 0);
+      await h.until(
+        () => h.status().phase === 'Running' && cs(h.status()).state?.running !== undefined,
+        'Running again',
+      );
+      assert.equal(cs(h.status()).restartCount, 1);
+      assert.equal(h.rt.running('app')!.podSandboxId, fresh.id);
+      await h.until(() => !h.rt.sandboxes.has(old.id), 'the old sandbox is removed');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a pod replaced by another of the same name (new uid) is torn down and the new one started', async () => {
+    const h = setup();
+    try {
+      h.put('Pod', pod({}, 'p', 'uid-1'));
+      await h.kubelet.start(h.abort.signal);
+      await h.until(() => h.rt.running('app') !== undefined, 'running');
+      const first = h.rt.running('app')!.id;
+      h.put('Pod', pod({}, 'p', 'uid-2'));
+      await h.until(
+        () => !h.rt.containers.has(first) && h.rt.running('app')?.labels[LABEL_POD_UID] === 'uid-2',
+        'the new pod runs, the old one is gone',
+      );
+      assert.equal(h.rt.sandboxes.size, 1);
+      assert.equal(cs(h.status()).restartCount, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('findContainer and findSandbox answer with the kubelet wording', async () => {
     const h = setup();
     try {

@@ -803,8 +803,9 @@ export class Kubelet implements ContainerLookup {
   }
 
   /**
-   * Removes sandboxes other than the current one that hold none of the
-   * instances kept per container (the current and the previous one).
+   * Removes sandboxes other than the current one that hold no container's
+   * latest instance (an older instance goes with its sandbox, so
+   * `logs --previous` across a sandbox change may find nothing).
    */
   async #removeOldSandboxes(w: PodWorker, current: string): Promise<void> {
     const view = await this.#view(w.uid);
@@ -813,7 +814,7 @@ export class Kubelet implements ContainerLookup {
     for (const c of view.containers) {
       const name = c.labels[LABEL_CONTAINER_NAME] ?? c.metadata.name;
       const k = seen.get(name) ?? 0;
-      if (k < 2) keep.add(c.podSandboxId);
+      if (k < 1) keep.add(c.podSandboxId);
       seen.set(name, k + 1);
     }
     for (const sb of view.sandboxes) {
