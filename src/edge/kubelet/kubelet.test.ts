@@ -839,7 +839,7 @@ describe('Kubelet', () => {
     }
   });
 
-  it('an adopted container that started before the agent does not rerun its startup probe', async () => {
+  it('an adopted container keeps started and ready across an agent restart (no probe rerun, no flap)', async () => {
     const h = setup();
     try {
       h.rt.execHandler = () => Promise.resolve({ exitCode: 0, timedOut: false });
@@ -850,13 +850,15 @@ describe('Kubelet', () => {
             image: 'busybox:1',
             command: ['sleep', '1000'],
             startupProbe: { exec: { command: ['startup'] }, periodSeconds: 1 },
+            readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1 },
           },
         ],
       };
       h.put('Pod', pod(spec));
       await h.kubelet.start(h.abort.signal);
-      await h.until(() => cs(h.status()).started === true, 'started');
+      await h.until(() => cs(h.status()).ready, 'started and ready');
       await h.kubelet.stop();
+      const reported = h.updates.length;
       await h.clock.advance(5_000);
       const probes = h.rt.calls.filter((c) => c === 'exec app startup').length;
       h.kubelet = h.newKubelet();
@@ -865,6 +867,7 @@ describe('Kubelet', () => {
       assert.equal(cs(h.status()).started, true);
       assert.equal(cs(h.status()).ready, true);
       assert.equal(h.rt.calls.filter((c) => c === 'exec app startup').length, probes);
+      assert.equal(h.updates.length, reported, 'no NotReady flap, nothing new to report');
     } finally {
       await h.close();
     }

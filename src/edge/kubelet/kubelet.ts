@@ -26,10 +26,11 @@
  * FallbackToLogsOnError's log tail is done), ephemeral containers (`kubectl debug`), in-place
  * resize, image pull secrets (the runtime's pull has no credentials), service
  * link environment variables, and cluster DNS (ClusterFirst gets only what
- * `dnsConfig` says; the runtime falls back to the host's resolver). After an
- * agent restart, readiness is re-probed and starts false unless the stored pod
- * status said the instance was ready (the hub does not echo the statuses the
- * edge writes, so usually it starts false, as with a restarted kubelet).
+ * `dnsConfig` says; the runtime falls back to the host's resolver).
+ *
+ * The last status reported per pod is kept in the store's meta table
+ * (`kubelet/status/<uid>`), so that a restarted agent keeps readiness (no
+ * NotReady flap while the first probes run), transition times and startTime.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -113,6 +114,8 @@ const DELETE_RETRY_MS = 60_000;
 const DEFAULT_GRACE_S = 30;
 /** How long a list of all sandboxes serves every worker (see #listSandboxes). */
 const SANDBOX_LIST_TTL_MS = 1_000;
+/** Meta keys of the last reported statuses (see #loadStatus). */
+const STATUS_META_PREFIX = 'kubelet/status/';
 /** The longest `start` waits for the first sync of every pod. */
 const FIRST_SYNC_WAIT_MS = 10_000;
 const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
@@ -330,6 +333,7 @@ export class Kubelet implements ContainerLookup {
     this.#byKey.set(key, uid);
     let w = this.#workers.get(uid);
     if (!w) {
+      const reported = this.#loadStatus(uid);
       w = {
         uid,
         key,
@@ -348,9 +352,9 @@ export class Kubelet implements ContainerLookup {
         logMessages: new Map(),
         backoffEvents: new Set(),
         events: new Map(),
-        status: pod.status,
-        startTime: pod.status?.startTime,
-        deadlineExceeded: pod.status?.reason === 'DeadlineExceeded',
+        status: reported ?? pod.status,
+        startTime: reported?.startTime ?? pod.status?.startTime,
+        deadlineExceeded: (reported ?? pod.status)?.reason === 'DeadlineExceeded',
         sandboxStopped: false,
       };
       this.#workers.set(uid, w);
@@ -358,6 +362,33 @@ export class Kubelet implements ContainerLookup {
     w.pod = pod;
     w.lastPod = pod;
     return w;
+  }
+
+  /**
+   * The last status reported for a pod, kept in the store's meta table: the
+   * hub does not echo the statuses the edge writes, so after an agent restart
+   * the store's copy is older than what was reported. With it, a restarted
+   * agent keeps readiness, transition times and startTime, and does not
+   * report again what it already did.
+   */
+  #loadStatus(uid: string): PodStatus | undefined {
+    try {
+      const raw = this.#store.getMeta(`${STATUS_META_PREFIX}${uid}`);
+      return raw === undefined ? undefined : (JSON.parse(raw) as PodStatus);
+    } catch (err) {
+      this.#log.warn({ uid, err: errorMessage(err) }, 'cannot read the last reported pod status');
+      return undefined;
+    }
+  }
+
+  #saveStatus(uid: string, status: PodStatus | undefined): void {
+    try {
+      const key = `${STATUS_META_PREFIX}${uid}`;
+      if (status === undefined) this.#store.deleteMeta(key);
+      else this.#store.setMeta(key, JSON.stringify(status));
+    } catch (err) {
+      this.#log.warn({ uid, err: errorMessage(err) }, 'cannot keep the reported pod status');
+    }
   }
 
   /** The pod left the store or this node: its worker cleans up and ends. */
@@ -1251,6 +1282,7 @@ export class Kubelet implements ContainerLookup {
     for (const sb of view.sandboxes) await this.#quiet(this.#removeSandbox(sb.id));
     await this.#removeLeftovers(w.uid);
     this.#removePodDirs(w.lastPod);
+    this.#saveStatus(w.uid, undefined);
     w.deleteSentAt = now;
     this.#o.deletePod(pod);
     this.#wakeAt(w, now + DELETE_RETRY_MS);
@@ -1267,6 +1299,7 @@ export class Kubelet implements ContainerLookup {
     }
     await this.#removeLeftovers(w.uid);
     this.#removePodDirs(w.lastPod);
+    this.#saveStatus(w.uid, undefined);
     w.timer?.cancel();
     w.timer = undefined;
     w.timerAt = Infinity;
@@ -1293,6 +1326,7 @@ export class Kubelet implements ContainerLookup {
     const status = this.#computeStatus(w, pod, view, terminal);
     if (w.status && stableJson(w.status) === stableJson(status)) return;
     w.status = status;
+    this.#saveStatus(w.uid, status);
     if (!w.pod) return;
     try {
       this.#o.updateStatus(w.pod, status);
