@@ -234,10 +234,11 @@ export class EdgeAgent {
     });
     const started = Date.now();
     await this.kubelet.start(signal);
-    const running = [...this.kubelet.podStatuses().values()].filter(
-      (s) => s.phase === 'Running',
-    ).length;
-    this.#say(`pods: ${running} running, ${running} adopted in ${Date.now() - started} ms`);
+    const statuses = [...this.kubelet.podStatuses().values()];
+    const running = statuses.filter((s) => s.phase === 'Running').length;
+    this.#say(
+      `pods: ${running} running of ${statuses.length} bound here (first sync ${Date.now() - started} ms; running containers were adopted)`,
+    );
     const port = this.#o.localApiPort ?? 10550;
     if (port >= 0) {
       try {
