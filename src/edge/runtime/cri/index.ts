@@ -151,15 +151,24 @@ function containerConfigToWire(config: ContainerConfig): object {
   };
 }
 
-function containerStatusFromWire(s: WireContainerStatus, podSandboxId: string): ContainerStatus {
+/** Exported for its unit test. */
+export function containerStatusFromWire(
+  s: WireContainerStatus,
+  podSandboxId: string,
+): ContainerStatus {
+  const startedAt = toMs(s.startedAt);
+  // containerd stamps startedAt when its Start call returns, but finishedAt
+  // with the shim's exit time: a command that exits at once can "finish"
+  // before it "started". Report it as finishing when it started.
+  const finishedAt = s.finishedAt > 0 ? Math.max(toMs(s.finishedAt), startedAt) : 0;
   return {
     id: s.id,
     podSandboxId,
     metadata: { name: s.metadata?.name ?? '', attempt: s.metadata?.attempt ?? 0 },
     state: stateFromWire[s.state] ?? 'unknown',
     createdAt: toMs(s.createdAt),
-    startedAt: toMs(s.startedAt),
-    finishedAt: toMs(s.finishedAt),
+    startedAt,
+    finishedAt,
     exitCode: s.exitCode,
     reason: s.reason,
     message: s.message,
