@@ -79,6 +79,8 @@ export class HubPodConnector implements PodConnector {
   readonly #wss: WebSocketServer;
   /** The subprotocol chosen for a request, read back by the WebSocket handshake. */
   readonly #chosen = new WeakMap<IncomingMessage, string>();
+  /** Port-forward requests answered with the SPDY-in-WebSocket subprotocol. */
+  readonly #tunnelled = new WeakSet<IncomingMessage>();
 
   constructor(hub: StreamOpener, options: HubPodConnectorOptions) {
     this.#hub = hub;
@@ -90,6 +92,9 @@ export class HubPodConnector implements PodConnector {
       perMessageDeflate: false,
       maxPayload: 16 * 1024 * 1024,
       handleProtocols: (_offered, req) => this.#chosen.get(req) ?? false,
+    });
+    this.#wss.on('headers', (headers, req) => {
+      if (this.#tunnelled.has(req)) headers.push(`Sec-WebSocket-Protocol: ${WS_TUNNEL_PROTOCOL}`);
     });
   }
 
@@ -151,7 +156,11 @@ export class HubPodConnector implements PodConnector {
             { reason: 'BadRequest' },
           );
         }
-        this.#chosen.set(req, WS_TUNNEL_PROTOCOL);
+        // `SPDY/3.1+portforward.k8s.io` is not an RFC 7230 token ('/'), which
+        // the ws package refuses: it is taken out of the request and put back
+        // into the response here.
+        delete req.headers['sec-websocket-protocol'];
+        this.#tunnelled.add(req);
         this.#wss.handleUpgrade(req, socket, head, (ws) => {
           const duplex = createWebSocketStream(ws);
           duplex.on('error', () => duplex.destroy());

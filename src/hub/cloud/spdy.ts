@@ -385,6 +385,10 @@ export class HeaderWriter {
       head.writeUInt16LE(~chunk.length & 0xffff, 3);
       parts.push(head, chunk);
     }
+    // The sync-flush marker (an empty stored block): a streaming inflater
+    // (Go's flate) hands out a stored block's bytes only when the next block
+    // starts, so without it they would stay behind until the next frame.
+    parts.push(Buffer.from([0, 0, 0, 0xff, 0xff]));
     return Buffer.concat(parts);
   }
 }
@@ -566,6 +570,8 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> {
       this.#log.debug({ err: err.message }, 'SPDY socket error');
       this.#finish();
     });
+    // The HTTP server hands over upgraded sockets paused.
+    socket.resume();
   }
 
   /** Feeds bytes that arrived with the upgrade request (`head`). */
