@@ -278,9 +278,26 @@ export class EdgeAgent {
           metadata: { uid },
           status: { reason: null, message: null, ...status },
         },
-        quiet: true,
+        // Not quiet: the answer goes into the local store (#keepOwnWrite), so
+        // the edge's copy does not fall behind by its own writes (the hub does
+        // not echo status-only changes) and a reconnect does not resend it.
       } satisfies ApiRequest,
     });
+  }
+
+  /**
+   * Stores the cloud's answer to this node's pod status write, if the pod (the
+   * same uid) is still here and the answer is newer than the stored copy.
+   */
+  #keepOwnWrite(answer: unknown): void {
+    const pod = answer as Pod | undefined;
+    const m = pod?.metadata;
+    if (pod?.kind !== 'Pod' || !m?.name || !m.resourceVersion) return;
+    const stored = this.store!.get('Pod', m.namespace ?? 'default', m.name);
+    if (!stored || stored.metadata.uid !== m.uid) return;
+    if (Number(stored.metadata.resourceVersion) >= Number(m.resourceVersion)) return;
+    delete m.managedFields; // as the hub's view sends objects
+    this.store!.apply([{ type: 'put', kind: 'Pod', object: pod as unknown as KubeObject }]);
   }
 
   /** The final delete of a pod whose containers have stopped (kubelet's last step). */
@@ -581,6 +598,9 @@ export class EdgeAgent {
         const entry = batch[i]!;
         if (r.status === 'fulfilled') {
           this.outbox!.ack(entry.key, entry.seq);
+          if (entry.key.startsWith('Pod/') && entry.key.endsWith('/status')) {
+            this.#keepOwnWrite(r.value);
+          }
           return;
         }
         const err = r.reason as unknown;
