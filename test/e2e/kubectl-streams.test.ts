@@ -11,10 +11,15 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect as netConnect, createServer as netServer, type Server } from 'node:net';
+import {
+  connect as netConnect,
+  createServer as netServer,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createStreamHandler } from '../../src/edge/streams.ts';
@@ -138,7 +143,7 @@ describe(
     let k: Kubectl;
     let echo: Server;
     let echoPort = 0;
-    const echoSockets = new Set<import('node:net').Socket>();
+    const echoSockets = new Set<Socket>();
     const dir = mkdtempSync(join(tmpdir(), 'verge-streams-'));
     const lookup = new FakeLookup(dir);
     const stop = new AbortController();
@@ -391,7 +396,7 @@ function rawUpgrade(
   path: string,
   method: string,
   headers: Record<string, string>,
-): Promise<{ head: string; socket: import('node:tls').TLSSocket; closed: Promise<Buffer> }> {
+): Promise<{ head: string; socket: TLSSocket; closed: Promise<Buffer> }> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({
       host: url.hostname,

@@ -409,6 +409,7 @@ export class HeaderReader {
   #chunks: Buffer[] = [];
   #size = 0;
   #error?: Error;
+  #failPending?: (err: Error) => void;
 
   constructor() {
     this.#inflate = createInflate({ dictionary: SPDY_DICTIONARY });
@@ -418,6 +419,8 @@ export class HeaderReader {
     });
     this.#inflate.on('error', (err) => {
       this.#error ??= new SpdyProtocolError(`header block does not inflate: ${err.message}`);
+      // After an error zlib never calls the flush callback: fail the block waiting for it.
+      this.#failPending?.(this.#error);
     });
   }
 
@@ -428,8 +431,10 @@ export class HeaderReader {
         reject(this.#error);
         return;
       }
+      this.#failPending = reject;
       this.#inflate.write(block);
       this.#inflate.flush(zconst.Z_SYNC_FLUSH, () => {
+        this.#failPending = undefined;
         const out = Buffer.concat(this.#chunks);
         const size = this.#size;
         this.#chunks = [];
