@@ -20,6 +20,7 @@ import {
   SpdyConnection,
   SpdyProtocolError,
   type SpdyFrame,
+  type SpdyHeaders,
   type SpdyStream,
 } from './spdy.ts';
 
@@ -93,14 +94,19 @@ describe('SPDY/3.1 framing', () => {
     const inflate = createInflate({ dictionary: SPDY_DICTIONARY });
     const out: Buffer[] = [];
     inflate.on('data', (d: Buffer) => out.push(d));
-    for (const h of [{}, { streamtype: 'error' }, { streamtype: 'data', port: '80' }]) {
+    const blocks: SpdyHeaders[] = [{}, { streamtype: 'error' }, { streamtype: 'data', port: '80' }];
+    for (const h of blocks) {
       inflate.write(w.compress(h));
       await new Promise<void>((r) => inflate.flush(constants.Z_SYNC_FLUSH, () => r()));
       assert.deepEqual(Buffer.concat(out.splice(0)), encodeHeaderBlock(h));
     }
     const deflate = deflater();
     const reader = new HeaderReader();
-    for (const h of [{ streamtype: 'stdout' }, { streamtype: 'stdin', requestid: '0' }]) {
+    const theirs: SpdyHeaders[] = [
+      { streamtype: 'stdout' },
+      { streamtype: 'stdin', requestid: '0' },
+    ];
+    for (const h of theirs) {
       assert.deepEqual(await reader.decompress(await deflate(h)), h);
     }
     reader.close();
