@@ -95,7 +95,10 @@ function watchRunning(
   );
   const seen = new Set<string>();
   const req = request(url, { ca: creds.ca, cert: creds.cert, key: creds.key }, (res) => {
-    createInterface({ input: res }).on('line', (line) => {
+    res.on('error', () => {}); // destroyed when the bench stops watching
+    const lines = createInterface({ input: res });
+    lines.on('error', () => {});
+    lines.on('line', (line) => {
       const at = performance.now();
       const e = JSON.parse(line) as PodEvent;
       const s = e.object.status;

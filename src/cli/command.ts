@@ -1,10 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidError } from '../util/errors.ts';
 
-/** One `verge` subcommand. `run` resolves to the process exit code. */
+/**
+ * One `verge` subcommand. `run` resolves to the process exit code. Names and
+ * summaries live in main.ts's registry, which loads a command's module only
+ * when it runs (an edge agent never loads the API server).
+ */
 export interface Command {
-  name: string;
-  summary: string;
   run(args: string[]): Promise<number>;
 }
 

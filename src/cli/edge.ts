@@ -34,8 +34,6 @@ Options:
   -h, --help            this help`;
 
 export const edgeCommand: Command = {
-  name: 'edge',
-  summary: 'run the edge agent on a node',
   async run(args) {
     const flags = parseFlags(
       'edge',

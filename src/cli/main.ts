@@ -1,16 +1,45 @@
 /**
- * Entry point of `verge`. One registry of commands, each in its own file; this is
- * the only place that ends the process with an exit code.
+ * Entry point of `verge`. One registry of commands, each in its own file,
+ * loaded only when it runs (so `verge edge` on a small machine does not load
+ * the API server, and the other way round); this is the only place that ends
+ * the process with an exit code.
  */
 import { errorMessage, isVergeError } from '../util/errors.ts';
 import type { Command } from './command.ts';
-import { versionCommand } from './version.ts';
-import { upCommand } from './up.ts';
-import { serverCommand } from './server.ts';
-import { tokenCommand } from './token.ts';
-import { edgeCommand } from './edge.ts';
 
-const commands: Command[] = [serverCommand, edgeCommand, tokenCommand, upCommand, versionCommand];
+interface Entry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: Entry[] = [
+  {
+    name: 'server',
+    summary: 'run the control plane (Kubernetes API server)',
+    load: async () => (await import('./server.ts')).serverCommand,
+  },
+  {
+    name: 'edge',
+    summary: 'run the edge agent on a node',
+    load: async () => (await import('./edge.ts')).edgeCommand,
+  },
+  {
+    name: 'token',
+    summary: 'create, list and delete join tokens for edge nodes',
+    load: async () => (await import('./token.ts')).tokenCommand,
+  },
+  {
+    name: 'up',
+    summary: 'run Verge locally for a first look (control plane and this machine as an edge node)',
+    load: async () => (await import('./up.ts')).upCommand,
+  },
+  {
+    name: 'version',
+    summary: 'print the Verge version and the Kubernetes API version it serves',
+    load: async () => (await import('./version.ts')).versionCommand,
+  },
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -32,13 +61,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  if (name === '--version') return versionCommand.run([]);
-  const command = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  if (name === '--version') return (await import('./version.ts')).versionCommand.run([]);
+  const entry = commands.find((c) => c.name === name);
+  if (entry === undefined) {
     console.error(`verge: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
-  return command.run(rest);
+  return (await entry.load()).run(rest);
 }
 
 try {

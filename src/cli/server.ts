@@ -55,8 +55,6 @@ function parseCount(value: string, flag: string): number {
 }
 
 export const serverCommand: Command = {
-  name: 'server',
-  summary: 'run the control plane (Kubernetes API server)',
   async run(args) {
     const flags = parseFlags(
       'server',

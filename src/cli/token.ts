@@ -53,8 +53,6 @@ Options:
 const DATA_DIR = { 'data-dir': { type: 'string' } } as const;
 
 export const tokenCommand: Command = {
-  name: 'token',
-  summary: 'create, list and delete join tokens for edge nodes',
   async run(args) {
     const [sub, ...rest] = args;
     switch (sub) {

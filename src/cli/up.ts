@@ -25,8 +25,6 @@ Options:
   -h, --help        this help`;
 
 export const upCommand: Command = {
-  name: 'up',
-  summary: 'run Verge locally for a first look (control plane and this machine as an edge node)',
   async run(args) {
     const flags = parseFlags(
       'up',

@@ -2,8 +2,6 @@ import type { Command } from './command.ts';
 import { GIT_VERSION, KUBERNETES_VERSION, VERGE_VERSION } from '../util/version.ts';
 
 export const versionCommand: Command = {
-  name: 'version',
-  summary: 'print the Verge version and the Kubernetes API version it serves',
   run(): Promise<number> {
     console.log(`verge ${VERGE_VERSION}`);
     console.log(`kubernetes API ${KUBERNETES_VERSION} (reported as ${GIT_VERSION})`);

@@ -23,13 +23,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { Node, NodeCondition, Pod, PodStatus, Taint } from '../api/types/core.ts';
 import type { KubeObject } from '../api/types/meta.ts';
-import {
-  certificateTimes,
-  createCsr,
-  fetchVerifiedCa,
-  parseJoinToken,
-  requestNodeCertificate,
-} from '../pki/index.ts';
+import { certificateTimes } from '../pki/times.ts';
+import type * as PkiModule from '../pki/index.ts';
+// The rest of the PKI (join, CSRs) loads only when needed: first start, rotation.
+const pki = (): Promise<typeof PkiModule> => import('../pki/index.ts');
 import { EdgeLink, type LinkCredentials } from '../hub/edge/link.ts';
 import type { ApiRequest, Change, InventoryItem } from '../hub/protocol.ts';
 import {
@@ -341,6 +338,7 @@ export class EdgeAgent {
         `${this.#o.dataDir} has no node certificate yet: give a join token (--token) for the first start`,
       );
     }
+    const { parseJoinToken, fetchVerifiedCa, createCsr, requestNodeCertificate } = await pki();
     const token = parseJoinToken(this.#o.token);
     this.#say(`joining ${this.#o.server} as ${this.#o.nodeName}...`);
     const caPem = await fetchVerifiedCa(this.#o.server, token.caHash);
@@ -375,6 +373,7 @@ export class EdgeAgent {
     if (!link?.ready) return;
     const { certPem } = this.#credentials();
     if (Date.now() < certificateTimes(certPem).renewAt.getTime()) return;
+    const { createCsr } = await pki();
     const { csrPem, keyPem } = await createCsr({
       commonName: `system:node:${this.#o.nodeName}`,
       organizations: ['system:nodes'],

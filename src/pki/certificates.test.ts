@@ -10,7 +10,6 @@ import {
   type CertificateAuthority,
   type KeyPairPem,
   certificateHash,
-  certificateTimes,
   createCertificateAuthority,
   createCsr,
   identityFromPeerCertificate,
@@ -19,6 +18,7 @@ import {
   parseCsr,
   signCsr,
 } from './certificates.ts';
+import { certificateTimes } from './times.ts';
 import { decodePem, encodePem } from './pem.ts';
 import { run, startMtlsServer, tempDir } from './test-helpers.ts';
 

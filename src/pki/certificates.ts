@@ -63,13 +63,6 @@ export interface CsrSubject {
   publicKeySpkiDer: Uint8Array;
 }
 
-export interface CertificateTimes {
-  notBefore: Date;
-  notAfter: Date;
-  /** The moment 80% of the certificate's life has passed: when to rotate it. */
-  renewAt: Date;
-}
-
 const EC_KEY: webcrypto.EcKeyImportParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const SIGNING: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -254,15 +247,6 @@ export function identityFromPeerCertificate(
   const o = subject.O;
   const groups = o === undefined ? [] : typeof o === 'string' ? [o] : [...o];
   return { user: cn, groups };
-}
-
-/** notBefore/notAfter of a PEM certificate, and when 80% of its life has passed. */
-export function certificateTimes(certPem: string): CertificateTimes {
-  const cert = parseCertificatePem(certPem, 'certificate');
-  const notBefore = cert.notBefore;
-  const notAfter = cert.notAfter;
-  const life = notAfter.getTime() - notBefore.getTime();
-  return { notBefore, notAfter, renewAt: new Date(notBefore.getTime() + Math.floor(life * 0.8)) };
 }
 
 /** The SANs of a certificate: DNS names lowercased, IP addresses in canonical form. */

@@ -4,13 +4,11 @@
  */
 export {
   type CertificateAuthority,
-  type CertificateTimes,
   type CertificateUsage,
   type CsrSubject,
   type IssueOptions,
   type KeyPairPem,
   certificateHash,
-  certificateTimes,
   createCertificateAuthority,
   createCsr,
   identityFromPeerCertificate,
@@ -19,6 +17,7 @@ export {
   parseCsr,
   signCsr,
 } from './certificates.ts';
+export { type CertificateTimes, certificateTimes } from './times.ts';
 export {
   ADMIN_GROUP,
   ADMIN_USER,

@@ -8,9 +8,9 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from '../../util/log.ts';
 import { errorMessage } from '../../util/errors.ts';
-import { CriRuntime, DEFAULT_CRI_ENDPOINT } from './cri/index.ts';
+import type { CriRuntime } from './cri/index.ts';
 import { ProcessRuntime } from './process/index.ts';
-import type { Runtime } from './types.ts';
+import { DEFAULT_CRI_ENDPOINT, type Runtime } from './types.ts';
 
 export interface ChooseRuntimeOptions {
   /** Forces a driver; default: detect (cri if its socket answers, else process). */
@@ -41,6 +41,8 @@ async function probeCri(
 ): Promise<{ runtime: CriRuntime; version: string } | { error: string }> {
   const path = socketPath(endpoint);
   if (path !== undefined && !existsSync(path)) return { error: `${path} does not exist` };
+  // Loaded only when there is a socket to try: gRPC costs memory a process-runtime node does without.
+  const { CriRuntime } = await import('./cri/index.ts');
   const runtime = new CriRuntime({ endpoint });
   try {
     const v = await runtime.version(timeoutMs);
@@ -56,6 +58,7 @@ async function probeCri(
 
 export async function chooseRuntime(options: ChooseRuntimeOptions): Promise<ChosenRuntime> {
   const endpoint = options.criEndpoint ?? DEFAULT_CRI_ENDPOINT;
+
   const timeoutMs = options.probeTimeoutMs ?? 2000;
   const processRuntime = (): Runtime =>
     new ProcessRuntime({ stateDir: options.stateDir, log: options.log });

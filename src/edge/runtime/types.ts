@@ -270,6 +270,9 @@ export class ContainerStartError extends Error {
   override name = 'ContainerStartError';
 }
 
+/** containerd's default CRI endpoint (`verge edge --cri-endpoint`). */
+export const DEFAULT_CRI_ENDPOINT = 'unix:///run/containerd/containerd.sock';
+
 /** Label keys the pod manager puts on sandboxes and containers (as the kubelet does). */
 export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
 export const LABEL_POD_NAMESPACE = 'io.kubernetes.pod.namespace';

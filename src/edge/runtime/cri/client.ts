@@ -11,8 +11,7 @@ import { criApiDescriptor, IMAGE_METHODS, RUNTIME_METHODS } from './api.ts';
 
 export type CriMethod = (typeof RUNTIME_METHODS)[number] | (typeof IMAGE_METHODS)[number];
 
-/** containerd's default CRI endpoint. */
-export const DEFAULT_CRI_ENDPOINT = 'unix:///run/containerd/containerd.sock';
+import { DEFAULT_CRI_ENDPOINT } from '../types.ts';
 
 let definition: PackageDefinition | undefined;
 function packageDefinition(): PackageDefinition {

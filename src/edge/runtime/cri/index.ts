@@ -43,10 +43,11 @@ import type {
   WirePodSandbox,
   WirePodSandboxStatus,
 } from './api.ts';
-import { CriClient, DEFAULT_CRI_ENDPOINT, grpcCode } from './client.ts';
+import { CriClient, grpcCode } from './client.ts';
+import { DEFAULT_CRI_ENDPOINT } from '../types.ts';
 import { streamAttach, streamExec, streamPortForward } from './stream.ts';
 
-export { DEFAULT_CRI_ENDPOINT } from './client.ts';
+export { DEFAULT_CRI_ENDPOINT } from '../types.ts';
 
 export interface CriRuntimeOptions {
   /** `unix:///run/containerd/containerd.sock` unless given (a bare path works too). */
