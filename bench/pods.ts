@@ -5,8 +5,11 @@
  * stdout, a readable summary on stderr.
  *
  *   node bench/pods.ts [--runtimes process,cri] [--pods 100] [--idle-pods 10]
- *                      [--idle-seconds 30] [--concurrency 10]
+ *                      [--idle-seconds 30] [--concurrency 10] [--sequential 20]
  *
+ * 0. pods.startup_sequential_ms: --sequential pods created one after another,
+ *    each once the one before is Running: the latency of one pod with nothing
+ *    queued in front of it.
  * 1. pods.startup_ms: --pods pods created through the API (--concurrency
  *    creates in flight); per pod, the time from sending its create to a watch
  *    on the API seeing it Running with its container running (the Kubernetes
@@ -23,6 +26,9 @@
  *    agent's spawn until it reports every pod running (its `pods: N running`
  *    line, printed after it adopted the running containers), and a check that
  *    no container was started twice.
+ * 4. pods.agent_idle_rss_restarted: the agent of 3, once the server is back and
+ *    it is in sync again, left idle for --idle-seconds: the resident memory of
+ *    an agent running --idle-pods pods without a burst of 100 behind it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,6 +56,7 @@ const { values: flags } = parseArgs({
     'idle-pods': { type: 'string', default: '10' },
     'idle-seconds': { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '10' },
+    sequential: { type: 'string', default: '20' },
   },
 });
 const RUNTIMES = flags.runtimes.split(',') as Array<'process' | 'cri'>;
@@ -57,6 +64,7 @@ const PODS = Number(flags.pods);
 const IDLE_PODS = Number(flags['idle-pods']);
 const IDLE_SECONDS = Number(flags['idle-seconds']);
 const CONCURRENCY = Number(flags.concurrency);
+const SEQUENTIAL = Number(flags.sequential);
 const NODE = 'bench-edge';
 const MARK = `verge-bench-${process.pid}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -189,6 +197,38 @@ async function benchRuntime(runtime: 'process' | 'cri'): Promise<void> {
       await sleep(100);
     }
 
+    // 0. startup latency of one pod at a time (no queue in front of it)
+    {
+      const waiting = new Map<string, (at: number) => void>();
+      const stop = watchRunning(server, (name, at) => waiting.get(name)?.(at));
+      await sleep(300);
+      const one: number[] = [];
+      for (let i = 0; i < SEQUENTIAL; i++) {
+        const name = `s${i}`;
+        const running = new Promise<number>((r) => waiting.set(name, r));
+        const t = performance.now();
+        await api.json('POST', '/api/v1/namespaces/default/pods', podManifest(name, image), 201);
+        one.push((await running) - t);
+      }
+      stop();
+      report({
+        bench: 'pods.startup_sequential_ms',
+        runtime,
+        pods: SEQUENTIAL,
+        p50: percentile(one, 50),
+        p99: percentile(one, 99),
+        max: Math.max(...one),
+      });
+      for (let i = 0; i < SEQUENTIAL; i++) {
+        await api.call('DELETE', `/api/v1/namespaces/default/pods/s${i}`);
+      }
+      for (;;) {
+        const list = await api.json<{ items: unknown[] }>('GET', '/api/v1/namespaces/default/pods');
+        if (list.items.length === 0) break;
+        await sleep(200);
+      }
+    }
+
     // 1. startup latency
     const sent = new Map<string, number>();
     const latencies: number[] = [];
@@ -274,6 +314,18 @@ async function benchRuntime(runtime: 'process' | 'cri'): Promise<void> {
       agent_line: line.replace(/^.*?pods:/, 'pods:'),
       processes_before: before,
       processes_after: countMarked(),
+    });
+
+    // 4. The restarted agent (no burst behind it), back in sync, left idle.
+    server = await startServer({ dataDir: server.dataDir, args: serverArgs });
+    await edge.waitFor(/in sync/, 60_000);
+    await sleep(IDLE_SECONDS * 1000);
+    report({
+      bench: 'pods.agent_idle_rss_restarted',
+      runtime,
+      pods: IDLE_PODS,
+      idle_s: IDLE_SECONDS,
+      ...rss(edge.child.pid!),
     });
   } finally {
     // Containers outlive the agent by design: clean them up here.
