@@ -31,11 +31,21 @@
  *   long before (agent down) and the kernel has since reused the wrapper's pid
  *   as another process group's id, that clean-up would hit the wrong group: a
  *   risk accepted for now (pgid reuse needs a new group leader with that pid).
- * - Logs: while alive, the driver tails the raw stdout/stderr files every
- *   200 ms and appends CRI records to `join(logDirectory, logPath)` with
- *   CriLogWriter (which rotates it by size), storing how far it read in
- *   container.json after each write. Output written while no agent ran gets the
- *   time the driver read it. A crash between writing records and storing the
+ * - Cost per container: state lives in memory once loaded (this instance owns
+ *   the state dir; a new one reloads it). A wrapper this instance spawned tells
+ *   its exit through the child's 'exit' event; an adopted one through its exit
+ *   file appearing (fs.watch on the container's directory), backed by a look
+ *   at /proc/<pid>/stat at most once a second (a wrapper killed behind our
+ *   back writes no file). So listing containers costs no I/O when nothing
+ *   changed.
+ * - Logs: while alive, the driver keeps the raw stdout/stderr files open and
+ *   copies what is new when the directory watch says a file was written (at
+ *   most every `pumpIntervalMs`, default 200 ms), with a look at their sizes
+ *   every 2 s in case a write went unnoticed (every `pumpIntervalMs` if the
+ *   watch cannot be set up), and a final drain on exit. It appends CRI records
+ *   to `join(logDirectory, logPath)` with CriLogWriter (which rotates it by
+ *   size), storing how far it read in container.json after each copy that
+ *   moved. Output written while no agent ran gets the time the driver read it. A crash between writing records and storing the
  *   offsets repeats at most one read's worth of output on restart. Each read's
  *   unfinished line is written as a P record. The order of stdout against
  *   stderr is kept only between reads, not within one. A raw file that has
@@ -58,7 +68,7 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants, openSync, closeSync } from 'node:fs';
+import { constants, openSync, closeSync, watch, type FSWatcher } from 'node:fs';
 import {
   access,
   mkdir,
@@ -70,6 +80,7 @@ import {
   stat,
   symlink,
   writeFile,
+  type FileHandle,
 } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { constants as osConstants, networkInterfaces } from 'node:os';
@@ -104,7 +115,10 @@ export interface ProcessRuntimeOptions {
   log: Logger;
   /** The sandbox IP; default the host's first non-internal IPv4 address, else 127.0.0.1. */
   hostIP?: string;
-  /** How often running containers' output is copied to their logs. Default 200 ms. */
+  /**
+   * How soon after a write a running container's output is copied to its log
+   * (and how often it is polled when its directory cannot be watched). Default 200 ms.
+   */
   pumpIntervalMs?: number;
 }
 
@@ -139,6 +153,27 @@ interface ContainerRecord {
   logsDone: boolean;
 }
 
+/** What this instance keeps while it tails a container; never stored. */
+interface Tail {
+  /** The raw output files, opened on first use, closed once the logs are done. */
+  files: Partial<Record<LogStream, FileHandle>>;
+  /** The container's directory, watched for writes and the exit file; null if it cannot be. */
+  watcher: FSWatcher | null;
+  /** Streams written to since they were last read, as far as the watch tells. */
+  dirty: Record<LogStream, boolean>;
+  /** The wrapper is this instance's child: its 'exit' event tells when it goes. */
+  child: boolean;
+  childExited: boolean;
+  /** The watch saw the exit file appear. */
+  exitFileSeen: boolean;
+  /** When /proc last said the (adopted) wrapper was alive. */
+  checkedAt: number;
+  /** When both raw files' sizes were last looked at. */
+  polledAt: number;
+  timer: NodeJS.Timeout | null;
+  closed: boolean;
+}
+
 /**
  * The wrapper: $1 exit file, $2 pid file, $3 stdin FIFO or '', then the
  * command. See the header for why it exists.
@@ -163,6 +198,13 @@ echo "$code" >"$exitfile.tmp" && mv "$exitfile.tmp" "$exitfile"
 const TRUNCATE_AT = 1024 * 1024;
 /** Largest read of one raw file per pump. */
 const MAX_READ = 4 * 1024 * 1024;
+/** How often the raw files' sizes are looked at when the watch says nothing. */
+const FALLBACK_POLL_MS = 2000;
+/** How long /proc's word that an adopted wrapper is alive is trusted. */
+const LIVENESS_TTL_MS = 1000;
+/** How often every tailed container is visited for the fallbacks above. */
+const SWEEP_MS = 1000;
+const STREAMS = ['stdout', 'stderr'] as const;
 
 const execFileAsync = promisify(execFile);
 
@@ -175,6 +217,7 @@ export class ProcessRuntime implements Runtime {
   readonly #sandboxes = new Map<string, SandboxRecord>();
   readonly #containers = new Map<string, ContainerRecord>();
   readonly #writers = new Map<string, CriLogWriter>();
+  readonly #tails = new Map<string, Tail>();
   readonly #locks = new Map<string, Promise<void>>();
   #loaded: Promise<void> | null = null;
   #pump: NodeJS.Timeout | null = null;
@@ -345,6 +388,8 @@ export class ProcessRuntime implements Runtime {
       const dir = this.#containerDir(id);
       const out = openSync(join(dir, 'stdout'), 'a');
       const err = openSync(join(dir, 'stderr'), 'a');
+      const tail = this.#newTail(rec);
+      tail.child = true;
       try {
         const stdin = rec.config.stdin ? join(dir, 'stdin') : '';
         // Before the spawn: a quick command's exit file can be older than anything after it.
@@ -354,10 +399,17 @@ export class ProcessRuntime implements Runtime {
           ['-c', WRAPPER, 'verge-process', join(dir, 'exit'), join(dir, 'pid'), stdin, ...argv],
           { cwd, env, detached: true, stdio: ['ignore', out, err] },
         );
+        child.once('exit', () => {
+          tail.childExited = true;
+          this.#schedule(rec, tail, 0);
+        });
         await new Promise<void>((resolve, reject) => {
           child.once('spawn', resolve);
           child.once('error', reject);
-        }).catch((e: unknown) => fail(`cannot start the wrapper shell: ${errorMessage(e)}`));
+        }).catch(async (e: unknown) => {
+          await this.#closeTail(rec.id);
+          return fail(`cannot start the wrapper shell: ${errorMessage(e)}`);
+        });
         child.unref();
         rec.pid = child.pid ?? 0;
         rec.startTime = (await procStat(rec.pid))?.startTime ?? -1;
@@ -367,6 +419,7 @@ export class ProcessRuntime implements Runtime {
         closeSync(err);
       }
       rec.state = 'running';
+      this.#watch(rec, tail);
       await this.#saveContainer(rec);
       this.#log.info({ container: id, pid: rec.pid, command: argv[0] }, 'container started');
     });
@@ -377,7 +430,11 @@ export class ProcessRuntime implements Runtime {
     await this.#refresh(rec);
     if (rec.state !== 'running') return;
     const dir = this.#containerDir(id);
-    const exited = (): Promise<boolean> => exists(join(dir, 'exit'));
+    const exited = async (): Promise<boolean> => {
+      const tail = this.#tails.get(id);
+      if (tail?.childExited || tail?.exitFileSeen) return true;
+      return exists(join(dir, 'exit'));
+    };
     const child = await this.#childPid(rec);
     if (timeoutSeconds > 0) {
       signal(child ?? rec.pid, 'SIGTERM');
@@ -405,6 +462,7 @@ export class ProcessRuntime implements Runtime {
     if (!rec) return;
     if (rec.state === 'running') await this.stopContainer(id, 0);
     await this.#withLock(id, async () => {
+      await this.#closeTail(id);
       await this.#writers.get(id)?.close();
       this.#writers.delete(id);
       this.#containers.delete(id);
@@ -419,7 +477,9 @@ export class ProcessRuntime implements Runtime {
       if (filter.podSandboxId && rec.sandboxId !== filter.podSandboxId) continue;
       const selector = Object.entries(filter.labelSelector ?? {});
       if (selector.some(([k, v]) => rec.config.labels[k] !== v)) continue;
-      await this.#refresh(rec);
+      if (rec.state === 'running' || (rec.state === 'exited' && !rec.logsDone)) {
+        await this.#refresh(rec);
+      }
       if (filter.state && rec.state !== filter.state) continue;
       if (!this.#containers.has(rec.id)) continue; // removed meanwhile
       out.push(this.#containerStatus(rec));
@@ -582,6 +642,7 @@ export class ProcessRuntime implements Runtime {
     if (this.#pump) clearInterval(this.#pump);
     this.#pump = null;
     await Promise.all([...this.#locks.values()]);
+    for (const id of [...this.#tails.keys()]) await this.#closeTail(id);
     for (const w of this.#writers.values()) await w.close().catch(() => {});
     this.#writers.clear();
   }
@@ -609,21 +670,92 @@ export class ProcessRuntime implements Runtime {
       { sandboxes: this.#sandboxes.size, containers: this.#containers.size },
       'state loaded',
     );
-    if (!this.#closed) {
-      this.#pump = setInterval(() => void this.#pumpAll(), this.#pumpIntervalMs);
-      this.#pump.unref();
+    if (this.#closed) return;
+    for (const rec of this.#containers.values()) {
+      if (rec.state === 'running') this.#watch(rec, this.#newTail(rec));
+      if (rec.state === 'exited' && !rec.logsDone) this.#schedule(rec, this.#newTail(rec), 0);
+    }
+    this.#pump = setInterval(() => void this.#sweep(), SWEEP_MS);
+    this.#pump.unref();
+  }
+
+  /** The fallback: visits every tailed container (each decides whether anything is due). */
+  async #sweep(): Promise<void> {
+    for (const rec of [...this.#containers.values()]) {
+      if (this.#closed) return;
+      if (this.#tails.has(rec.id)) await this.#refreshLogged(rec);
     }
   }
 
-  async #pumpAll(): Promise<void> {
-    for (const rec of [...this.#containers.values()]) {
-      if (this.#closed) return;
-      if (rec.state === 'running' || (rec.state === 'exited' && !rec.logsDone)) {
-        await this.#refresh(rec).catch((err: unknown) => {
-          this.#log.warn({ container: rec.id, err: errorMessage(err) }, 'log pump failed');
-        });
-      }
+  #refreshLogged(rec: ContainerRecord): Promise<void> {
+    return this.#refresh(rec).catch((err: unknown) => {
+      this.#log.warn({ container: rec.id, err: errorMessage(err) }, 'log pump failed');
+    });
+  }
+
+  #newTail(rec: ContainerRecord): Tail {
+    const tail: Tail = {
+      files: {},
+      watcher: null,
+      dirty: { stdout: false, stderr: false },
+      child: false,
+      childExited: false,
+      exitFileSeen: false,
+      checkedAt: 0,
+      polledAt: 0,
+      timer: null,
+      closed: false,
+    };
+    this.#tails.set(rec.id, tail);
+    return tail;
+  }
+
+  /** Watches the container's directory: writes to its raw files, the exit file appearing. */
+  #watch(rec: ContainerRecord, tail: Tail): void {
+    try {
+      tail.watcher = watch(this.#containerDir(rec.id), { persistent: false }, (_event, name) => {
+        if (tail.closed) return;
+        if (name === 'stdout' || name === 'stderr') tail.dirty[name] = true;
+        else if (name === 'exit') tail.exitFileSeen = true;
+        else if (name === null) tail.dirty.stdout = tail.dirty.stderr = true;
+        else return;
+        this.#schedule(rec, tail, name === 'exit' ? 0 : this.#pumpIntervalMs);
+      });
+      tail.watcher.on('error', (err) => {
+        this.#log.debug({ container: rec.id, err: errorMessage(err) }, 'watch failed; polling');
+        tail.watcher?.close();
+        tail.watcher = null;
+        this.#schedule(rec, tail, this.#pumpIntervalMs);
+      });
+    } catch (err) {
+      this.#log.debug({ container: rec.id, err: errorMessage(err) }, 'cannot watch; polling');
+      tail.watcher = null;
+      this.#schedule(rec, tail, this.#pumpIntervalMs);
     }
+  }
+
+  /** Refreshes the container after `delay` ms, unless a refresh is already scheduled. */
+  #schedule(rec: ContainerRecord, tail: Tail, delay: number): void {
+    if (tail.closed || tail.timer || this.#closed) return;
+    tail.timer = setTimeout(() => {
+      tail.timer = null;
+      void this.#refreshLogged(rec);
+    }, delay);
+    tail.timer.unref();
+  }
+
+  async #closeTail(id: string): Promise<void> {
+    const tail = this.#tails.get(id);
+    if (!tail) return;
+    this.#tails.delete(id);
+    tail.closed = true;
+    if (tail.timer) clearTimeout(tail.timer);
+    tail.timer = null;
+    tail.watcher?.close();
+    tail.watcher = null;
+    const files = Object.values(tail.files);
+    tail.files = {};
+    await Promise.all(files.map((f) => f.close().catch(() => {})));
   }
 
   async #container(id: string): Promise<ContainerRecord> {
@@ -640,14 +772,23 @@ export class ProcessRuntime implements Runtime {
     return rec;
   }
 
-  /** Learns whether a running container exited, and copies its new output to its log. */
+  /**
+   * Learns whether a running container exited, and copies its new output to
+   * its log; both only as far as something is known or due to have changed.
+   */
   #refresh(rec: ContainerRecord): Promise<void> {
     return this.#withLock(rec.id, async () => {
-      if (!this.#containers.has(rec.id)) return;
+      if (!this.#containers.has(rec.id) || this.#closed) return;
       if (rec.state === 'running') {
-        const exit = await this.#exitStatus(rec);
+        let tail = this.#tails.get(rec.id);
+        if (!tail) {
+          tail = this.#newTail(rec);
+          this.#watch(rec, tail);
+        }
+        const exit = await this.#exitStatus(rec, tail);
         if (exit) {
-          await this.#pumpLogs(rec);
+          await this.#pumpLogs(rec, tail, true);
+          await this.#closeTail(rec.id);
           await this.#closeLog(rec);
           rec.state = 'exited';
           rec.exitCode = exit.code;
@@ -663,9 +804,11 @@ export class ProcessRuntime implements Runtime {
           }
           return;
         }
-        await this.#pumpLogs(rec);
+        await this.#pumpLogs(rec, tail, false);
+        if (!tail.watcher) this.#schedule(rec, tail, this.#pumpIntervalMs);
       } else if (rec.state === 'exited' && !rec.logsDone) {
-        await this.#pumpLogs(rec);
+        await this.#pumpLogs(rec, this.#tails.get(rec.id) ?? this.#newTail(rec), true);
+        await this.#closeTail(rec.id);
         await this.#closeLog(rec);
         rec.logsDone = true;
         await this.#saveContainer(rec);
@@ -675,7 +818,16 @@ export class ProcessRuntime implements Runtime {
 
   async #exitStatus(
     rec: ContainerRecord,
+    tail: Tail,
   ): Promise<{ code: number; at: number; reason?: string; message?: string } | null> {
+    if (!tail.childExited && !tail.exitFileSeen) {
+      // Our child: its 'exit' event will tell. Adopted: ask /proc now and then.
+      if (tail.child) return null;
+      const now = Date.now();
+      if (now - tail.checkedAt < LIVENESS_TTL_MS) return null;
+      tail.checkedAt = now;
+      if (await isAlive(rec.pid, rec.startTime)) return null;
+    }
     const file = join(this.#containerDir(rec.id), 'exit');
     const read = async (): Promise<{ code: number; at: number } | null> => {
       try {
@@ -688,7 +840,10 @@ export class ProcessRuntime implements Runtime {
     };
     const exit = await read();
     if (exit) return exit;
-    if (await isAlive(rec.pid, rec.startTime)) return null;
+    if (!tail.childExited && (await isAlive(rec.pid, rec.startTime))) {
+      tail.exitFileSeen = false;
+      return null;
+    }
     // The wrapper may have written the file just before it went.
     const late = await read();
     if (late) return late;
@@ -702,19 +857,31 @@ export class ProcessRuntime implements Runtime {
     };
   }
 
-  /** Copies new raw output to the CRI log and records how far it got. */
-  async #pumpLogs(rec: ContainerRecord): Promise<void> {
-    let writer = this.#writers.get(rec.id);
-    if (!writer) {
-      writer = new CriLogWriter(rec.logPath);
-      this.#writers.set(rec.id, writer);
-    }
+  /**
+   * Copies new raw output to the CRI log and records how far it got: of the
+   * streams the watch said were written to, or of both when the fallback poll
+   * is due or when `drain`ing (the container exited: read to the end).
+   */
+  async #pumpLogs(rec: ContainerRecord, tail: Tail, drain: boolean): Promise<void> {
+    const now = Date.now();
+    const due = drain || !tail.watcher || now - tail.polledAt >= FALLBACK_POLL_MS;
+    if (due) tail.polledAt = now;
     let changed = false;
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const path = join(this.#containerDir(rec.id), stream);
-      const file = await open(path, 'r+').catch(() => null);
-      if (!file) continue;
-      try {
+    let more = false;
+    for (const stream of STREAMS) {
+      if (!due && !tail.dirty[stream]) continue;
+      tail.dirty[stream] = false;
+      let file = tail.files[stream];
+      if (!file) {
+        file = await open(join(this.#containerDir(rec.id), stream), 'r+').catch(() => undefined);
+        if (!file) continue;
+        if (tail.closed) {
+          await file.close();
+          return;
+        }
+        tail.files[stream] = file;
+      }
+      for (;;) {
         const size = (await file.stat()).size;
         // Smaller than what was read: truncated by an instance that died before saving.
         if (size < rec.offsets[stream]) {
@@ -722,10 +889,11 @@ export class ProcessRuntime implements Runtime {
           changed = true;
         }
         const length = Math.min(size - rec.offsets[stream], MAX_READ);
+        let bytesRead = 0;
         if (length > 0) {
-          const buf = Buffer.alloc(length);
-          const { bytesRead } = await file.read(buf, 0, length, rec.offsets[stream]);
-          await writer.write(stream, buf.subarray(0, bytesRead));
+          const buf = Buffer.allocUnsafe(length);
+          ({ bytesRead } = await file.read(buf, 0, length, rec.offsets[stream]));
+          await this.#writer(rec).write(stream, buf.subarray(0, bytesRead));
           rec.offsets[stream] += bytesRead;
           changed = true;
         }
@@ -734,14 +902,29 @@ export class ProcessRuntime implements Runtime {
           rec.offsets[stream] = 0;
           changed = true;
         }
-      } finally {
-        await file.close();
+        if (bytesRead < MAX_READ) break;
+        if (!drain) {
+          // There is more: come back soon rather than hold the lock.
+          tail.dirty[stream] = true;
+          more = true;
+          break;
+        }
       }
     }
     if (changed) {
-      await writer.flush();
+      await this.#writer(rec).flush();
       await this.#saveContainer(rec);
     }
+    if (more) this.#schedule(rec, tail, 0);
+  }
+
+  #writer(rec: ContainerRecord): CriLogWriter {
+    let writer = this.#writers.get(rec.id);
+    if (!writer) {
+      writer = new CriLogWriter(rec.logPath);
+      this.#writers.set(rec.id, writer);
+    }
+    return writer;
   }
 
   async #closeLog(rec: ContainerRecord): Promise<void> {
