@@ -1030,8 +1030,33 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
-/** Resolves `program` like execvp: a path if it has a slash, else along PATH. */
+/** Programs found lately, by program and PATH: pods start the same few many times. */
+const foundExecutables = new Map<string, { path: string; at: number }>();
+const FOUND_TTL_MS = 10_000;
+
+/**
+ * Resolves `program` like execvp: a path if it has a slash, else along PATH.
+ * A program found is trusted for 10 s (removed since, the wrapper reports 127).
+ */
 async function findExecutable(program: string, cwd: string, path: string): Promise<string | null> {
+  // The working directory matters only to a relative path (each container has its own).
+  const relative = program.includes('/') && !isAbsolute(program);
+  const key = `${program}\0${relative ? cwd : ''}\0${path}`;
+  const now = Date.now();
+  const hit = foundExecutables.get(key);
+  if (hit && now - hit.at < FOUND_TTL_MS) return hit.path;
+  const found = await lookupExecutable(program, cwd, path);
+  if (foundExecutables.size >= 256) foundExecutables.clear();
+  if (found) foundExecutables.set(key, { path: found, at: now });
+  else foundExecutables.delete(key);
+  return found;
+}
+
+async function lookupExecutable(
+  program: string,
+  cwd: string,
+  path: string,
+): Promise<string | null> {
   const candidates = program.includes('/')
     ? [isAbsolute(program) ? program : resolve(cwd, program)]
     : path
