@@ -45,12 +45,13 @@
  *   watch cannot be set up), and a final drain on exit. It appends CRI records
  *   to `join(logDirectory, logPath)` with CriLogWriter (which rotates it by
  *   size), storing how far it read in container.json after each copy that
- *   moved. Output written while no agent ran gets the time the driver read it. A crash between writing records and storing the
- *   offsets repeats at most one read's worth of output on restart. Each read's
- *   unfinished line is written as a P record. The order of stdout against
- *   stderr is kept only between reads, not within one. A raw file that has
- *   been read to its end and has grown past 1 MiB is truncated; output the
- *   command writes between that last read and the truncation is lost.
+ *   moved. Output written while no agent ran gets the time the driver read it.
+ *   A crash between writing records and storing the offsets repeats at most
+ *   one read's worth of output on restart. Each read's unfinished line is
+ *   written as a P record. The order of stdout against stderr is kept only
+ *   between reads, not within one. A raw file that has been read to its end
+ *   and has grown past 1 MiB is truncated; output the command writes between
+ *   that last read and the truncation is lost.
  * - Mounts: there is no chroot, so each mount becomes a symlink
  *   `containers/<id>/root/<containerPath>` -> hostPath and the command gets
  *   `VERGE_ROOT` set to that root: a workload that should run under both
