@@ -388,6 +388,16 @@ spec:
     // Nothing duplicated: the same three web processes, still running.
     assert.deepEqual(processesWith(`${MARK}-web-v2`).sort(), webBefore);
     assert.ok(readyIn < 30_000, `agent back in ${readyIn} ms`);
+    // Workloads on the node can still read its view through the local API.
+    const local = await edge.waitFor(/local API \(read-only\) on http:\/\/127\.0\.0\.1:\d+/);
+    const localPort = Number(/:(\d+)$/.exec(local)![1]);
+    const localPods = await httpGet(
+      localPort,
+      '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb',
+    );
+    assert.equal(localPods.status, 200);
+    const items = (JSON.parse(localPods.body) as { items: PodItem[] }).items;
+    assert.equal(items.length, 3);
     // Keep the server away for minutes in all.
     const rest = 150_000 - (Date.now() - offlineAt);
     if (rest > 0) await new Promise((r) => setTimeout(r, rest));
