@@ -268,11 +268,20 @@ export class CriRuntime implements Runtime {
     await this.#idempotent(this.#client.call('RemovePodSandbox', { podSandboxId: id }));
   }
 
-  async podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+  podSandboxStatus(id: string): Promise<PodSandboxStatus> {
+    return this.#sandboxStatus(id, true);
+  }
+
+  /**
+   * `verbose` adds containerd's info (the whole OCI spec the sandbox was made
+   * with, tens of kB) for logDirectory; lists, which the pod manager polls,
+   * go without it.
+   */
+  async #sandboxStatus(id: string, verbose: boolean): Promise<PodSandboxStatus> {
     const res = await this.#client.call<{
       status: WirePodSandboxStatus | null;
       info: Record<string, string>;
-    }>('PodSandboxStatus', { podSandboxId: id, verbose: true });
+    }>('PodSandboxStatus', { podSandboxId: id, verbose });
     if (!res.status) throw new Error(`cri PodSandboxStatus: no status for ${id}`);
     const s = res.status;
     const hostNetwork = s.linux?.namespaces?.options?.network === 'NODE';
@@ -302,7 +311,7 @@ export class CriRuntime implements Runtime {
   async listPodSandboxes(): Promise<PodSandboxStatus[]> {
     const res = await this.#client.call<{ items: WirePodSandbox[] }>('ListPodSandbox', {});
     const statuses = await Promise.all(
-      res.items.map((item) => this.podSandboxStatus(item.id).catch(skipGone)),
+      res.items.map((item) => this.#sandboxStatus(item.id, false).catch(skipGone)),
     );
     return statuses.filter((s): s is PodSandboxStatus => s !== null);
   }
