@@ -419,7 +419,12 @@ export class Kubelet implements ContainerLookup {
       if (e.kind === 'Pod') {
         const key = podKey(ns || 'default', o.metadata.name ?? '');
         if (e.type !== 'DELETED' && this.#isOurs(o)) {
-          touched.add(this.#setDesired(o as Pod));
+          const before = this.#workers.get(o.metadata.uid ?? '')?.pod;
+          const w = this.#setDesired(o as Pod);
+          // The cloud's answer to our own status write (the agent stores it):
+          // nothing to do. Syncing on it would, for one, replace ErrImagePull
+          // with ImagePullBackOff at once instead of at the next sync.
+          if (!before || !statusOnlyChange(before, o as Pod)) touched.add(w);
         } else {
           // Deleted, bound elsewhere, or replaced by a pod of another node.
           const uid = this.#byKey.get(key);
@@ -1753,4 +1758,13 @@ export function computePhase(
     return stopped === succeeded ? 'Succeeded' : 'Running';
   }
   return 'Pending';
+}
+
+/** True when `next` differs from `prev` only in status and bookkeeping metadata. */
+function statusOnlyChange(prev: Pod, next: Pod): boolean {
+  const strip = (p: Pod): unknown => {
+    const { resourceVersion: _rv, managedFields: _mf, ...meta } = p.metadata;
+    return { meta, spec: p.spec };
+  };
+  return JSON.stringify(strip(prev)) === JSON.stringify(strip(next));
 }
