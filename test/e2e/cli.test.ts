@@ -38,4 +38,14 @@ describe('bin/verge', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown command "frobnicate"/);
   });
+
+  it('verge edge refuses an unknown runtime and a bad local API port, naming the flag', async () => {
+    const base = ['edge', '--server', 'https://127.0.0.1:1', '--data-dir', '/nonexistent'];
+    let r = await verge_([...base, '--runtime', 'docker']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--runtime wants process or cri, not "docker"/);
+    r = await verge_([...base, '--local-api-port', '99999']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /--local-api-port wants a port number or off, not "99999"/);
+  });
 });
