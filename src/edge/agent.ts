@@ -48,7 +48,8 @@ import {
   type EdgeDatabase,
   type LocalChange,
 } from './local-store.ts';
-import { internalIp, newNode, readNodeStatus } from './node-status.ts';
+import { newNode, readNodeStatus } from './node-status.ts';
+import { hostIPv4 } from '../util/host-ip.ts';
 import { Outbox } from './outbox.ts';
 import { Kubelet } from './kubelet/index.ts';
 import { startLocalApi } from './local-api.ts';
@@ -210,7 +211,7 @@ export class EdgeAgent {
       store: this.store!,
       runtime,
       rootDir: join(this.#o.dataDir, 'kubelet'),
-      hostIP: internalIp,
+      hostIP: () => hostIPv4(),
       updateStatus: (pod, status) => this.#podStatus(pod, status),
       deletePod: (pod) => this.#deletePod(pod),
       recordEvent: (pod, type, reason, message) =>

@@ -3,6 +3,7 @@
  * real machine: CPU, memory, ephemeral storage and pods capacity, addresses,
  * OS, kernel and boot identity, and the pressure conditions.
  */
+import { hostIPv4 } from '../util/host-ip.ts';
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import type { Node, NodeCondition, NodeStatus, NodeSystemInfo, Taint } from '../api/types/core.ts';
@@ -93,14 +94,6 @@ const MACHINE_PROBE: NodeProbe = { availableMemory, disk: diskOf, pids: pidsInUs
 
 function mebibytes(bytes: number): string {
   return `${Math.floor(bytes / (1024 * 1024))}Mi`;
-}
-
-/** The node's InternalIP (first non-loopback IPv4), also the host IP of its pods. */
-export function internalIp(): string {
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
 }
 
 let machine: Omit<NodeSystemInfo, 'containerRuntimeVersion'> | undefined;
@@ -209,7 +202,7 @@ export function readNodeStatus(
     };
   };
   const hostname = os.hostname();
-  const ip = internalIp();
+  const ip = hostIPv4();
   return {
     capacity,
     allocatable: { ...capacity },

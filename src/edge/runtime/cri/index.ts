@@ -15,7 +15,7 @@
  *   with stdin or a tty, attach and portForward go through the runtime's
  *   streaming server over SPDY/3.1 (./stream.ts, ./spdy.ts), as kubectl's do.
  */
-import { networkInterfaces } from 'node:os';
+import { hostIPv4 } from '../../../util/host-ip.ts';
 import type { Duplex, Writable } from 'node:stream';
 import { isNotFound } from '../../../util/errors.ts';
 import {
@@ -300,7 +300,7 @@ export class CriRuntime implements Runtime {
       annotations: s.annotations,
     };
     if (s.network?.ip) status.ip = s.network.ip;
-    else if (hostNetwork) status.ip = hostIp();
+    else if (hostNetwork) status.ip = hostIPv4();
     const additional = (s.network?.additionalIps ?? []).map((a) => a.ip).filter(Boolean);
     if (additional.length > 0) status.additionalIps = additional;
     const logDirectory = logDirectoryFromInfo(res.info);
@@ -457,14 +457,6 @@ export class CriRuntime implements Runtime {
       if (!isNotFound(err)) throw err;
     }
   }
-}
-
-/** The host's first non-loopback IPv4 address (a host-network pod's IP), else 127.0.0.1. */
-function hostIp(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
 }
 
 /** A list raced with a removal: the item is gone, not an error. */

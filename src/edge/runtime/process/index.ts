@@ -84,7 +84,8 @@ import {
   type FileHandle,
 } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { constants as osConstants, networkInterfaces } from 'node:os';
+import { constants as osConstants } from 'node:os';
+import { hostIPv4 } from '../../../util/host-ip.ts';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Duplex, Writable } from 'node:stream';
@@ -227,7 +228,7 @@ export class ProcessRuntime implements Runtime {
   constructor(options: ProcessRuntimeOptions) {
     this.#stateDir = options.stateDir;
     this.#log = options.log.child({ component: 'runtime-process' });
-    this.#hostIP = options.hostIP ?? defaultHostIP();
+    this.#hostIP = options.hostIP ?? hostIPv4();
     this.#pumpIntervalMs = options.pumpIntervalMs ?? 200;
   }
 
@@ -991,15 +992,6 @@ export class ProcessRuntime implements Runtime {
 
 function newId(): string {
   return randomBytes(16).toString('hex');
-}
-
-function defaultHostIP(): string {
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) {
-      if (a.family === 'IPv4' && !a.internal) return a.address;
-    }
-  }
-  return '127.0.0.1';
 }
 
 let tmpSeq = 0;
