@@ -104,6 +104,22 @@ function setup(): Harness {
   return h;
 }
 
+/** Runs a test body against a fresh harness, closing it afterwards. */
+async function withKubelet(body: (h: Harness) => Promise<void>): Promise<void> {
+  const h = setup();
+  try {
+    await body(h);
+  } finally {
+    await h.close();
+  }
+}
+
+/** Stores the pod (the default one unless given) and starts the kubelet. */
+async function startWith(h: Harness, p: Pod = pod({})): Promise<void> {
+  h.put('Pod', p);
+  await h.kubelet.start(h.abort.signal);
+}
+
 function pod(
   spec: Partial<PodSpec> & { containers?: Container[] },
   name = 'p',
@@ -132,11 +148,9 @@ const cs = (s: PodStatus, name = 'app') => s.containerStatuses!.find((c) => c.na
 const cond = (s: PodStatus, type: string) => s.conditions?.find((c) => c.type === type)?.status;
 
 describe('Kubelet', () => {
-  it('creates a pod and reports it Running with kubectl-ready status; no update when nothing changed', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({}));
-      await h.kubelet.start(h.abort.signal);
+  it('creates a pod and reports it Running with kubectl-ready status; no update when nothing changed', () =>
+    withKubelet(async (h) => {
+      await startWith(h);
       await h.until(() => h.kubelet.podStatuses().get('default/p')?.phase === 'Running', 'Running');
       const s = h.status();
       const c = cs(s);
@@ -181,16 +195,11 @@ describe('Kubelet', () => {
         ready,
       );
       assert.equal(h.rt.instances('app').length, 1);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('restarts a crashing container with backoff 10s, 20s (CrashLoopBackOff)', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({}));
-      await h.kubelet.start(h.abort.signal);
+  it('restarts a crashing container with backoff 10s, 20s (CrashLoopBackOff)', () =>
+    withKubelet(async (h) => {
+      await startWith(h);
       await h.until(() => h.rt.running('app') !== undefined, 'first start');
       h.rt.exit(h.rt.running('app')!.id, 1);
       // The first restart is immediate, as in the kubelet.
@@ -232,16 +241,11 @@ describe('Kubelet', () => {
       assert.match(cs(h.status()).state!.waiting!.message!, /^back-off 20s /);
       // Old instances are removed: the current one and the previous one stay.
       assert.ok(h.rt.instances('app').length <= 2);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('restartPolicy Never: a failed container makes the pod Failed, no restart', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({ restartPolicy: 'Never' }));
-      await h.kubelet.start(h.abort.signal);
+  it('restartPolicy Never: a failed container makes the pod Failed, no restart', () =>
+    withKubelet(async (h) => {
+      await startWith(h, pod({ restartPolicy: 'Never' }));
       await h.until(() => h.rt.running('app') !== undefined, 'start');
       h.rt.exit(h.rt.running('app')!.id, 3);
       await h.until(() => h.status().phase === 'Failed', 'Failed');
@@ -252,14 +256,10 @@ describe('Kubelet', () => {
       await h.clock.advance(60_000);
       assert.equal(h.rt.instances('app').length, 1);
       assert.equal([...h.rt.sandboxes.values()][0].state, 'notready');
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('runs init containers in order before the app containers', async () => {
-    const h = setup();
-    try {
+  it('runs init containers in order before the app containers', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({
@@ -286,14 +286,10 @@ describe('Kubelet', () => {
       assert.equal(cond(s, 'Initialized'), 'True');
       assert.equal(s.initContainerStatuses![0].state?.terminated?.reason, 'Completed');
       assert.equal(s.initContainerStatuses![0].ready, true);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a failed init container with restartPolicy Never fails the pod', async () => {
-    const h = setup();
-    try {
+  it('a failed init container with restartPolicy Never fails the pod', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({
@@ -306,14 +302,10 @@ describe('Kubelet', () => {
       h.rt.exit(h.rt.running('init')!.id, 1);
       await h.until(() => h.status().phase === 'Failed', 'Failed');
       assert.equal(h.rt.instances('app').length, 0);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('env: a missing ConfigMap is CreateContainerConfigError until it appears; values, refs and expansion', async () => {
-    const h = setup();
-    try {
+  it('env: a missing ConfigMap is CreateContainerConfigError until it appears; values, refs and expansion', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({
@@ -397,14 +389,10 @@ describe('Kubelet', () => {
         cpuQuota: 50000,
         memoryLimitInBytes: 64 * 1024 * 1024,
       });
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('volumes: a missing ConfigMap is FailedMount (Pending, ContainerCreating), then files that follow updates', async () => {
-    const h = setup();
-    try {
+  it('volumes: a missing ConfigMap is FailedMount (Pending, ContainerCreating), then files that follow updates', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({
@@ -483,14 +471,10 @@ describe('Kubelet', () => {
         'restarted',
       );
       assert.equal(readFileSync(file, 'utf8'), 'uno');
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('liveness failure restarts the container; readiness flips Ready; a hanging probe times out', async () => {
-    const h = setup();
-    try {
+  it('liveness failure restarts the container; readiness flips Ready; a hanging probe times out', () =>
+    withKubelet(async (h) => {
       let healthy = true;
       let ready = false;
       h.rt.execHandler = (_c, o) => {
@@ -543,17 +527,12 @@ describe('Kubelet', () => {
       );
       assert.ok(h.events.includes('Warning Unhealthy Liveness probe failed: '));
       assert.equal(h.rt.instances('app').filter((c) => c.state === 'running').length, 1);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('graceful deletion stops containers with the grace period, removes the sandbox, then deletePod', async () => {
-    const h = setup();
-    try {
+  it('graceful deletion stops containers with the grace period, removes the sandbox, then deletePod', () =>
+    withKubelet(async (h) => {
       const p = pod({});
-      h.put('Pod', p);
-      await h.kubelet.start(h.abort.signal);
+      await startWith(h, p);
       await h.until(() => h.status().phase === 'Running', 'Running');
       p.metadata.deletionTimestamp = '2026-01-01T00:01:00Z';
       p.metadata.deletionGracePeriodSeconds = 7;
@@ -572,30 +551,20 @@ describe('Kubelet', () => {
       );
       await h.clock.advance(30_000);
       assert.equal(h.deleted.length, 1);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a pod removed from the store is killed and cleaned up', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({}));
-      await h.kubelet.start(h.abort.signal);
+  it('a pod removed from the store is killed and cleaned up', () =>
+    withKubelet(async (h) => {
+      await startWith(h);
       await h.until(() => h.rt.running('app') !== undefined, 'running');
       h.del('Pod', 'default', 'p');
       await h.until(() => h.rt.sandboxes.size === 0 && h.rt.containers.size === 0, 'cleaned up');
       assert.equal(h.deleted.length, 0);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('adopts what runs after a restart: no duplicate, restartCount and startTime kept; removes orphans', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({}));
-      await h.kubelet.start(h.abort.signal);
+  it('adopts what runs after a restart: no duplicate, restartCount and startTime kept; removes orphans', () =>
+    withKubelet(async (h) => {
+      await startWith(h);
       await h.until(() => h.rt.running('app') !== undefined, 'running');
       h.rt.exit(h.rt.running('app')!.id, 1);
       await h.until(
@@ -658,14 +627,10 @@ describe('Kubelet', () => {
       assert.equal(cs(after).restartCount, 1);
       assert.equal(after.startTime, before.startTime);
       assert.equal(cs(after).containerID, cs(before).containerID);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a command that cannot start is StartError (exit 128), then CrashLoopBackOff', async () => {
-    const h = setup();
-    try {
+  it('a command that cannot start is StartError (exit 128), then CrashLoopBackOff', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({ containers: [{ name: 'app', image: 'busybox:1', command: ['/no/such/program'] }] }),
@@ -680,14 +645,10 @@ describe('Kubelet', () => {
       assert.equal(c.lastState?.terminated?.exitCode, 128);
       assert.match(c.lastState!.terminated!.message!, /executable file not found/);
       assert.equal(c.restartCount, 1);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('image pulls: ErrImagePull then ImagePullBackOff; Never without the image is ErrImageNeverPull', async () => {
-    const h = setup();
-    try {
+  it('image pulls: ErrImagePull then ImagePullBackOff; Never without the image is ErrImageNeverPull', () =>
+    withKubelet(async (h) => {
       h.rt.pullable = () => false;
       h.put('Pod', pod({ containers: [{ name: 'app', image: 'nope:latest', command: ['x'] }] }));
       h.put(
@@ -725,17 +686,12 @@ describe('Kubelet', () => {
         () => h.rt.running('app') !== undefined,
         'pulled and started after the backoff',
       );
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('an image change restarts the container; activeDeadlineSeconds fails the pod', async () => {
-    const h = setup();
-    try {
+  it('an image change restarts the container; activeDeadlineSeconds fails the pod', () =>
+    withKubelet(async (h) => {
       const p = pod({ activeDeadlineSeconds: 120 });
-      h.put('Pod', p);
-      await h.kubelet.start(h.abort.signal);
+      await startWith(h, p);
       await h.until(() => h.rt.running('app') !== undefined, 'running');
       p.spec!.containers[0].image = 'busybox:2';
       h.rt.images.add('busybox:2');
@@ -748,14 +704,10 @@ describe('Kubelet', () => {
       await h.until(() => h.status().phase === 'Failed', 'DeadlineExceeded', 200_000);
       assert.equal(h.status().reason, 'DeadlineExceeded');
       assert.equal(h.rt.running('app'), undefined);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a sidecar (init container with restartPolicy Always) keeps running beside the app and is restarted', async () => {
-    const h = setup();
-    try {
+  it('a sidecar (init container with restartPolicy Always) keeps running beside the app and is restarted', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({
@@ -784,14 +736,10 @@ describe('Kubelet', () => {
       );
       assert.ok(h.rt.running('side'));
       assert.equal(h.rt.instances('app').length, 1, 'the app container is not restarted');
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a startup probe gates liveness and readiness; preStop runs before the stop on deletion', async () => {
-    const h = setup();
-    try {
+  it('a startup probe gates liveness and readiness; preStop runs before the stop on deletion', () =>
+    withKubelet(async (h) => {
       let startupOk = false;
       h.rt.execHandler = (_c, o) => {
         const what = o.cmd.join(' ');
@@ -816,8 +764,7 @@ describe('Kubelet', () => {
           },
         ],
       });
-      h.put('Pod', p);
-      await h.kubelet.start(h.abort.signal);
+      await startWith(h, p);
       await h.until(() => h.status().phase === 'Running', 'Running');
       await h.clock.advance(5_000);
       assert.equal(cs(h.status()).started, false);
@@ -834,14 +781,10 @@ describe('Kubelet', () => {
       const drain = h.rt.calls.indexOf('exec app drain');
       assert.ok(drain >= 0, 'preStop ran');
       assert.ok(drain < h.rt.calls.findIndex((c) => c.startsWith('stop app')));
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('an adopted container keeps started and ready across an agent restart (no probe rerun, no flap)', async () => {
-    const h = setup();
-    try {
+  it('an adopted container keeps started and ready across an agent restart (no probe rerun, no flap)', () =>
+    withKubelet(async (h) => {
       h.rt.execHandler = () => Promise.resolve({ exitCode: 0, timedOut: false });
       const spec = {
         containers: [
@@ -854,8 +797,7 @@ describe('Kubelet', () => {
           },
         ],
       };
-      h.put('Pod', pod(spec));
-      await h.kubelet.start(h.abort.signal);
+      await startWith(h, pod(spec));
       await h.until(() => cs(h.status()).ready, 'started and ready');
       await h.kubelet.stop();
       const reported = h.updates.length;
@@ -868,16 +810,11 @@ describe('Kubelet', () => {
       assert.equal(cs(h.status()).ready, true);
       assert.equal(h.rt.calls.filter((c) => c === 'exec app startup').length, probes);
       assert.equal(h.updates.length, reported, 'no NotReady flap, nothing new to report');
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a completed pod is not restarted nor its status rewritten after an agent restart', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({ restartPolicy: 'OnFailure' }));
-      await h.kubelet.start(h.abort.signal);
+  it('a completed pod is not restarted nor its status rewritten after an agent restart', () =>
+    withKubelet(async (h) => {
+      await startWith(h, pod({ restartPolicy: 'OnFailure' }));
       await h.until(() => h.rt.running('app') !== undefined, 'running');
       h.rt.exit(h.rt.running('app')!.id, 0);
       await h.until(() => h.status().phase === 'Succeeded', 'Succeeded');
@@ -894,14 +831,10 @@ describe('Kubelet', () => {
       assert.equal(h.rt.instances('app').length, 1);
       assert.equal(h.updates.length, before, 'nothing new to report');
       assert.equal(h.status().phase, 'Succeeded');
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a failing postStart hook kills the container, which is restarted', async () => {
-    const h = setup();
-    try {
+  it('a failing postStart hook kills the container, which is restarted', () =>
+    withKubelet(async (h) => {
       let hookExit = 1;
       h.rt.execHandler = () => Promise.resolve({ exitCode: hookExit, timedOut: false });
       h.put(
@@ -929,14 +862,10 @@ describe('Kubelet', () => {
         'running once the hook passes',
       );
       assert.ok(cs(h.status()).restartCount >= 1);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a dead sandbox is replaced: init containers run again, restart counts go on, the old one goes', async () => {
-    const h = setup();
-    try {
+  it('a dead sandbox is replaced: init containers run again, restart counts go on, the old one goes', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({ initContainers: [{ name: 'init', image: 'busybox:1', command: ['true'] }] }),
@@ -964,16 +893,11 @@ describe('Kubelet', () => {
       assert.equal(cs(h.status()).restartCount, 1);
       assert.equal(h.rt.running('app')!.podSandboxId, fresh.id);
       await h.until(() => !h.rt.sandboxes.has(old.id), 'the old sandbox is removed');
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('a pod replaced by another of the same name (new uid) is torn down and the new one started', async () => {
-    const h = setup();
-    try {
-      h.put('Pod', pod({}, 'p', 'uid-1'));
-      await h.kubelet.start(h.abort.signal);
+  it('a pod replaced by another of the same name (new uid) is torn down and the new one started', () =>
+    withKubelet(async (h) => {
+      await startWith(h, pod({}, 'p', 'uid-1'));
       await h.until(() => h.rt.running('app') !== undefined, 'running');
       const first = h.rt.running('app')!.id;
       h.put('Pod', pod({}, 'p', 'uid-2'));
@@ -983,14 +907,10 @@ describe('Kubelet', () => {
       );
       assert.equal(h.rt.sandboxes.size, 1);
       assert.equal(cs(h.status()).restartCount, 0);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 
-  it('findContainer and findSandbox answer with the kubelet wording', async () => {
-    const h = setup();
-    try {
+  it('findContainer and findSandbox answer with the kubelet wording', () =>
+    withKubelet(async (h) => {
       h.put(
         'Pod',
         pod({
@@ -1023,8 +943,5 @@ describe('Kubelet', () => {
       assert.equal(ref.tty, true);
       assert.match(ref.logPath, /default_p_uid-p\/b\/0\.log$/);
       assert.equal(await h.kubelet.findSandbox('default', 'p'), [...h.rt.sandboxes.keys()][0]);
-    } finally {
-      await h.close();
-    }
-  });
+    }));
 });

@@ -145,27 +145,14 @@ describe('volumes', () => {
     const dir = join(root, 'atomic');
     mkdirSync(dir);
     const f = (s: string) => ({ data: Buffer.from(s), mode: 0o644 });
-    assert.equal(
-      writeAtomically(
-        dir,
-        new Map([
-          ['a', f('1')],
-          ['b', f('2')],
-        ]),
-      ),
-      true,
-    );
+    const ab = () =>
+      new Map([
+        ['a', f('1')],
+        ['b', f('2')],
+      ]);
+    assert.equal(writeAtomically(dir, ab()), true);
     const first = readlinkSync(join(dir, '..data'));
-    assert.equal(
-      writeAtomically(
-        dir,
-        new Map([
-          ['a', f('1')],
-          ['b', f('2')],
-        ]),
-      ),
-      false,
-    );
+    assert.equal(writeAtomically(dir, ab()), false);
     assert.equal(writeAtomically(dir, new Map([['a', f('3')]])), true);
     assert.notEqual(readlinkSync(join(dir, '..data')), first);
     assert.equal(readFileSync(join(dir, 'a'), 'utf8'), '3');

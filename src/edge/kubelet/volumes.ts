@@ -162,7 +162,8 @@ function setUpVolume(ctx: VolumeContext, base: string, v: Volume): MountedVolume
   if (v.configMap) {
     plugin = 'kubernetes.io~configmap';
     const mode = v.configMap.defaultMode ?? DEFAULT_MODE;
-    files = configMapFiles(
+    files = keyedFiles(
+      CONFIG_MAP,
       ctx,
       v.configMap.name ?? '',
       v.configMap.items,
@@ -172,7 +173,14 @@ function setUpVolume(ctx: VolumeContext, base: string, v: Volume): MountedVolume
   } else if (v.secret) {
     plugin = 'kubernetes.io~secret';
     const mode = v.secret.defaultMode ?? DEFAULT_MODE;
-    files = secretFiles(ctx, v.secret.secretName ?? '', v.secret.items, v.secret.optional, mode);
+    files = keyedFiles(
+      SECRET,
+      ctx,
+      v.secret.secretName ?? '',
+      v.secret.items,
+      v.secret.optional,
+      mode,
+    );
   } else if (v.downwardAPI) {
     plugin = 'kubernetes.io~downward-api';
     files = downwardFiles(
@@ -187,7 +195,8 @@ function setUpVolume(ctx: VolumeContext, base: string, v: Volume): MountedVolume
     for (const s of v.projected.sources ?? []) {
       let part = new Map<string, FileEntry>();
       if (s.configMap) {
-        part = configMapFiles(
+        part = keyedFiles(
+          CONFIG_MAP,
           ctx,
           s.configMap.name ?? '',
           s.configMap.items,
@@ -195,7 +204,14 @@ function setUpVolume(ctx: VolumeContext, base: string, v: Volume): MountedVolume
           mode,
         );
       } else if (s.secret) {
-        part = secretFiles(ctx, s.secret.name ?? '', s.secret.items, s.secret.optional, mode);
+        part = keyedFiles(
+          SECRET,
+          ctx,
+          s.secret.name ?? '',
+          s.secret.items,
+          s.secret.optional,
+          mode,
+        );
       } else if (s.downwardAPI) {
         part = downwardFiles(ctx, s.downwardAPI.items ?? [], mode);
       } else if (s.serviceAccountToken) {
@@ -241,51 +257,53 @@ function itemFiles(
   return out;
 }
 
-function configMapFiles(
-  ctx: VolumeContext,
-  name: string,
-  items: KeyToPath[] | undefined,
-  optional: boolean | undefined,
-  mode: number,
-): Map<string, FileEntry> {
-  const cm = ctx.objects.configMap(ctx.pod.metadata.namespace ?? 'default', name);
-  if (!cm) {
-    if (optional) return new Map();
-    throw new MountFailure(`configmap "${name}" not found`);
-  }
-  const keys = new Map<string, Buffer>();
-  for (const [k, v] of Object.entries(cm.data ?? {})) keys.set(k, Buffer.from(v, 'utf8'));
-  for (const [k, v] of Object.entries(cm.binaryData ?? {})) keys.set(k, Buffer.from(v, 'base64'));
-  return itemFiles(
-    keys,
-    items,
-    mode,
-    optional ?? false,
-    (k) => `configmap references non-existent config key: ${k}`,
-  );
+/** What differs between the configMap and secret sources of a volume. */
+interface KeyedKind {
+  /** Looks the object up and decodes its keys; undefined when there is none. */
+  keys(ctx: VolumeContext, ns: string, name: string): Map<string, Buffer> | undefined;
+  notFound: string;
+  missingKey: (key: string) => string;
 }
 
-function secretFiles(
+const CONFIG_MAP: KeyedKind = {
+  keys(ctx, ns, name) {
+    const cm = ctx.objects.configMap(ns, name);
+    if (!cm) return undefined;
+    const keys = new Map<string, Buffer>();
+    for (const [k, v] of Object.entries(cm.data ?? {})) keys.set(k, Buffer.from(v, 'utf8'));
+    for (const [k, v] of Object.entries(cm.binaryData ?? {})) keys.set(k, Buffer.from(v, 'base64'));
+    return keys;
+  },
+  notFound: 'configmap',
+  missingKey: (k) => `configmap references non-existent config key: ${k}`,
+};
+
+const SECRET: KeyedKind = {
+  keys(ctx, ns, name) {
+    const secret = ctx.objects.secret(ns, name);
+    if (!secret) return undefined;
+    const keys = new Map<string, Buffer>();
+    for (const [k, v] of Object.entries(secret.data ?? {})) keys.set(k, Buffer.from(v, 'base64'));
+    return keys;
+  },
+  notFound: 'secret',
+  missingKey: (k) => `references non-existent secret key: ${k}`,
+};
+
+function keyedFiles(
+  kind: KeyedKind,
   ctx: VolumeContext,
   name: string,
   items: KeyToPath[] | undefined,
   optional: boolean | undefined,
   mode: number,
 ): Map<string, FileEntry> {
-  const secret = ctx.objects.secret(ctx.pod.metadata.namespace ?? 'default', name);
-  if (!secret) {
+  const keys = kind.keys(ctx, ctx.pod.metadata.namespace ?? 'default', name);
+  if (!keys) {
     if (optional) return new Map();
-    throw new MountFailure(`secret "${name}" not found`);
+    throw new MountFailure(`${kind.notFound} "${name}" not found`);
   }
-  const keys = new Map<string, Buffer>();
-  for (const [k, v] of Object.entries(secret.data ?? {})) keys.set(k, Buffer.from(v, 'base64'));
-  return itemFiles(
-    keys,
-    items,
-    mode,
-    optional ?? false,
-    (k) => `references non-existent secret key: ${k}`,
-  );
+  return itemFiles(keys, items, mode, optional ?? false, kind.missingKey);
 }
 
 function downwardFiles(
