@@ -27,6 +27,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { CriRuntime } from '../../src/edge/runtime/cri/index.ts';
+import { eventually } from './cluster.ts';
 
 const repoRoot = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const imagesScript = join(repoRoot, 'scripts', 'test-images.sh');
@@ -186,27 +187,6 @@ function imageCacheDir(): string {
   return join(tmpdir(), `verge-test-images-${hash}`);
 }
 
-async function waitFor<T>(
-  what: string,
-  deadlineMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
-  );
-}
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
@@ -308,8 +288,10 @@ export async function startContainerd(dir: string): Promise<StartedContainerd> {
     clearTimeout(killer);
     // Shims of removed sandboxes exit by themselves; give them a moment, then
     // kill what is left (a shim whose containerd went away keeps running).
-    await waitFor('shims to exit', 2000, async () =>
-      pidsMentioning(dir, 'containerd-shim').length === 0 ? true : undefined,
+    await eventually(
+      'shims to exit',
+      () => pidsMentioning(dir, 'containerd-shim').length === 0,
+      2000,
     ).catch(() => {});
     for (const pid of pidsMentioning(dir, 'containerd-shim')) {
       try {
@@ -369,12 +351,16 @@ export async function startContainerd(dir: string): Promise<StartedContainerd> {
     try {
       await Promise.race([
         spawnError,
-        waitFor('containerd CRI to answer Version', 20_000, async () => {
-          if (child.exitCode !== null)
-            throw new Error(`containerd exited (${child.exitCode}); see ${logFile}`);
-          if (!existsSync(socket)) return undefined;
-          return probe.version(1000);
-        }),
+        eventually(
+          'containerd CRI to answer Version',
+          async () => {
+            if (child.exitCode !== null)
+              throw new Error(`containerd exited (${child.exitCode}); see ${logFile}`);
+            if (!existsSync(socket)) return undefined;
+            return probe.version(1000);
+          },
+          20_000,
+        ),
       ]);
     } finally {
       await probe.close();

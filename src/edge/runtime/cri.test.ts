@@ -16,6 +16,7 @@ import {
   startContainerd,
   TEST_IMAGE,
 } from '../../../test/helpers/containerd.ts';
+import { eventually } from '../../../test/helpers/cluster.ts';
 import { skipUnless } from '../../../test/helpers/require.ts';
 import { silentLogger } from '../../util/log.ts';
 import { runtimeContract } from './contract.ts';
@@ -71,27 +72,6 @@ function collector(): { stream: Writable; text: () => string } {
     },
   });
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `expected ${what} within ${ms} ms${last ? ` (last error: ${String(last)})` : ''}`,
-  );
 }
 
 function httpGet(host: string, port: number, path: string): Promise<string> {
@@ -173,7 +153,11 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
       status.ip?.startsWith(ctd.subnet.replace(/0\/24$/, '')),
       `pod IP ${status.ip} in ${ctd.subnet}`,
     );
-    const body = await until('httpd in the pod to answer', () => httpGet(status.ip!, 8080, '/'));
+    const body = await eventually(
+      'httpd in the pod to answer',
+      () => httpGet(status.ip!, 8080, '/'),
+      10_000,
+    );
     assert.equal(body, 'pod-says-hi\n');
     assert.ok((await runtime.listPodSandboxes()).some((s) => s.id === sandboxId));
   });
@@ -272,8 +256,10 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as AddressInfo).port;
-      const body = await until('the forwarded port to answer', () =>
-        httpGet('127.0.0.1', port, '/'),
+      const body = await eventually(
+        'the forwarded port to answer',
+        () => httpGet('127.0.0.1', port, '/'),
+        10_000,
       );
       assert.equal(body, 'loopback-only\n');
     } finally {
@@ -294,10 +280,14 @@ test('cri driver against a private containerd', { timeout: 120_000 }, async (t: 
       await runtime.attach(id, { tty: false, stdout: out.stream, stderr: err.stream });
       assert.equal(out.text(), 'attached-out\n');
       assert.equal(err.text(), 'attached-err\n');
-      const status = await until('talker to have exited', async () => {
-        const s = await runtime.containerStatus(id);
-        return s.state === 'exited' ? s : undefined;
-      });
+      const status = await eventually(
+        'talker to have exited',
+        async () => {
+          const s = await runtime.containerStatus(id);
+          return s.state === 'exited' ? s : undefined;
+        },
+        10_000,
+      );
       assert.equal(status.exitCode, 2);
       assert.equal(status.reason, 'Error');
       assert.ok(status.finishedAt >= status.startedAt);
