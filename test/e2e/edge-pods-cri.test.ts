@@ -9,16 +9,14 @@
  * is skipped there (VERGE_REQUIRE_ALL).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import {
   Kubectl,
   eventually,
+  httpGet,
   removeDir,
   startServer,
   type ServerProcess,
@@ -78,19 +76,6 @@ function running(p: PodItem): boolean {
     p.status.phase === 'Running' &&
     (p.status.containerStatuses ?? []).every((c) => c.state.running !== undefined && c.ready)
   );
-}
-
-function httpGet(host: string, port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('pods on an edge node with containerd', { timeout: 600_000 }, () => {
@@ -173,7 +158,7 @@ describe('pods on an edge node with containerd', { timeout: 600_000 }, () => {
       );
       assert.match(p.status.containerStatuses![0]!.containerID ?? '', /^containerd:\/\//);
       // The pod network is routable from the host through the bridge.
-      assert.equal((await httpGet(p.status.podIP!, 8080, '/index.html')).trim(), 'web v1');
+      assert.equal((await httpGet(p.status.podIP!, 8080, '/index.html')).body.trim(), 'web v1');
     }
     const name = v1[0]!.metadata.name;
     assert.match(await k.ok(['logs', name]), /serving v1/);
@@ -184,25 +169,14 @@ describe('pods on an edge node with containerd', { timeout: 600_000 }, () => {
 
     // port-forward reaches the container's own loopback.
     const local = await freePort();
-    const pf = spawn(
-      'kubectl',
-      ['--kubeconfig', k.kubeconfig, 'port-forward', `pod/${name}`, `${local}:8080`],
-      { env: { ...process.env, HOME: k.home }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const pf = k.watch(['port-forward', `pod/${name}`, `${local}:8080`]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('port-forward did not start')), 20_000);
-        createInterface({ input: pf.stdout }).on('line', (l) => {
-          if (/Forwarding from/.test(l)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        pf.once('exit', (c) => reject(new Error(`port-forward exited ${c}`)));
-      });
-      assert.equal((await httpGet('127.0.0.1', local, '/index.html')).trim(), 'web v1');
+      await eventually('port-forward listening', () =>
+        pf.lines.some((l) => /Forwarding from/.test(l)),
+      );
+      assert.equal((await httpGet('127.0.0.1', local, '/index.html')).body.trim(), 'web v1');
     } finally {
-      pf.kill();
+      pf.stop();
     }
 
     await k.ok(['apply', '-f', '-'], deployment('v2'));
@@ -220,7 +194,7 @@ describe('pods on an edge node with containerd', { timeout: 600_000 }, () => {
       90_000,
     );
     for (const p of v2) {
-      assert.equal((await httpGet(p.status.podIP!, 8080, '/index.html')).trim(), 'web v2');
+      assert.equal((await httpGet(p.status.podIP!, 8080, '/index.html')).body.trim(), 'web v2');
     }
   });
 

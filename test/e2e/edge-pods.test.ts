@@ -13,16 +13,15 @@
  * bad input, each as kubectl get/describe shows it.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import {
   Kubectl,
   eventually,
+  httpGet,
   removeDir,
   startServer,
   type ServerProcess,
@@ -102,20 +101,6 @@ function running(p: PodItem): boolean {
     p.status.phase === 'Running' &&
     (p.status.containerStatuses ?? []).every((c) => c.state.running !== undefined)
   );
-}
-
-/** GET http://127.0.0.1:port/path. */
-function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 describe('pods on an edge node (process runtime)', { timeout: 900_000 }, () => {
@@ -275,30 +260,16 @@ spec:
     );
     await k.ok(['wait', '--for=condition=Ready', 'pod/http', '--timeout=60s']);
     const localPort = await freePort();
-    const pf = spawn(
-      'kubectl',
-      ['--kubeconfig', k.kubeconfig, 'port-forward', 'pod/http', `${localPort}:${podPort}`],
-      {
-        env: { ...process.env, HOME: k.home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const pf = k.watch(['port-forward', 'pod/http', `${localPort}:${podPort}`]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('port-forward did not start')), 20_000);
-        createInterface({ input: pf.stdout }).on('line', (l) => {
-          if (/Forwarding from/.test(l)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        pf.once('exit', (c) => reject(new Error(`port-forward exited ${c}`)));
-      });
-      const r = await httpGet(localPort, '/index.html');
+      await eventually('port-forward listening', () =>
+        pf.lines.some((l) => /Forwarding from/.test(l)),
+      );
+      const r = await httpGet('127.0.0.1', localPort, '/index.html');
       assert.equal(r.status, 200);
       assert.equal(r.body.trim(), 'hello-from-pod');
     } finally {
-      pf.kill();
+      pf.stop();
     }
   });
 
@@ -376,8 +347,17 @@ spec:
     const offlineAt = Date.now();
     await server.stop();
     await edge!.waitFor(/offline/, 30_000);
-    // While offline the crasher exits (3) and is restarted with back-off 10 s, 20 s...
-    await new Promise((r) => setTimeout(r, 40_000));
+    // While offline the crasher exits (3) and is restarted with back-off 10 s,
+    // 20 s...: wait until three of its processes (two restarts) have been seen.
+    const crasherPids = new Set<number>();
+    await eventually(
+      'the crasher restarted twice while offline',
+      () => {
+        for (const pid of processesWith(`${MARK}-crasher`)) crasherPids.add(pid);
+        return crasherPids.size >= 3;
+      },
+      90_000,
+    );
     // kill -9 the agent and start it again, still offline.
     edge!.child.kill('SIGKILL');
     await edge!.exited;
@@ -392,6 +372,7 @@ spec:
     const local = await edge.waitFor(/local API \(read-only\) on http:\/\/127\.0\.0\.1:\d+/);
     const localPort = Number(/:(\d+)$/.exec(local)![1]);
     const localPods = await httpGet(
+      '127.0.0.1',
       localPort,
       '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb',
     );
