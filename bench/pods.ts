@@ -295,10 +295,9 @@ async function benchRuntime(runtime: 'process' | 'cri'): Promise<void> {
     api.close();
     await server.stop();
     await edge.waitFor(/offline/, 30_000);
+    // pgrep -c prints the count (0 included).
     const countMarked = (): number =>
-      spawnSync('pgrep', ['-fc', `${MARK}-p`], { encoding: 'utf8' }).stdout.trim() === ''
-        ? 0
-        : Number(spawnSync('pgrep', ['-fc', `${MARK}-p`], { encoding: 'utf8' }).stdout.trim());
+      Number(spawnSync('pgrep', ['-fc', `${MARK}-p`], { encoding: 'utf8' }).stdout.trim() || 0);
     const before = countMarked();
     edge.child.kill('SIGKILL');
     await edge.exited;
