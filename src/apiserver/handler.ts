@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
 import { InvalidError, UnavailableError, isVergeError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
-import { GIT_VERSION, KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../util/version.ts';
+import { versionInfo } from '../util/version.ts';
 import type { ResourceRegistry, ResourceType } from '../api/registry.ts';
 import type { KubeObject, Status } from '../api/types/meta.ts';
 import { attributesOf, forbiddenMessage, type Authenticator, type Authorizer } from './auth.ts';
@@ -238,17 +238,7 @@ export class RequestHandler {
       return this.#d.ready() ? sendText(res, 200, 'ok') : sendText(res, 503, 'not ready: starting');
     }
     if (path === '/version' || path === '/version/') {
-      return send(res, 200, {
-        major: KUBERNETES_MAJOR,
-        minor: KUBERNETES_MINOR,
-        gitVersion: GIT_VERSION,
-        gitCommit: '',
-        gitTreeState: 'clean',
-        buildDate: '',
-        goVersion: `node${process.versions.node}`,
-        compiler: 'verge',
-        platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-      });
+      return send(res, 200, versionInfo());
     }
     const user = this.#d.authenticator.authenticate(req);
     if (!user) {

@@ -54,7 +54,7 @@ import {
 } from '../api/validation/selectors.ts';
 import { InvalidError, isInvalid, NotFoundError } from '../util/errors.ts';
 import type { Logger } from '../util/log.ts';
-import { GIT_VERSION, KUBERNETES_MAJOR, KUBERNETES_MINOR } from '../util/version.ts';
+import { versionInfo } from '../util/version.ts';
 import type { LocalEvent, LocalStore } from './local-store.ts';
 
 export interface LocalApiOptions {
@@ -368,20 +368,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       return { type: 'text', body: 'ok' };
     }
     if (path === '/version') {
-      return {
-        type: 'json',
-        body: {
-          major: KUBERNETES_MAJOR,
-          minor: KUBERNETES_MINOR,
-          gitVersion: GIT_VERSION,
-          gitCommit: '',
-          gitTreeState: 'clean',
-          buildDate: '',
-          goVersion: `node${process.versions.node}`,
-          compiler: 'verge',
-          platform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-        },
-      };
+      return { type: 'json', body: versionInfo() };
     }
     const parts = path.split('/').slice(1);
     if (parts.some((p) => p === '')) throw notFound();
